@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv/ first.
+SHELL := /bin/bash
+# Django 6.1 needs Python 3.12+; take the newest one this machine has.
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13.0/bin/python3.13 /root/.pyenv/versions/3.12.1/bin/python3.12; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test test-sqlite test-postgres lint clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "PeerLog needs Python 3.12 or newer" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/peerlog demo
+
+# The whole suite, on the embedded SQLite and then on PostgreSQL (127.0.0.1:5432).
+# PEERLOG_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure.
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/pytest
+	PEERLOG_DB=postgres $(VENV)/bin/pytest
+
+test-sqlite: $(STAMP)
+	$(VENV)/bin/pytest
+
+test-postgres: $(STAMP)
+	PEERLOG_DB=postgres $(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

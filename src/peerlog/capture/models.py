@@ -1,0 +1,265 @@
+"""Capture: who takes part, and each log they completed, stored once and as given.
+
+Research data (participants, logs) and contact details live in separate tables; contact
+details are encrypted (see :mod:`peerlog.capture.crypto`) and never exported. Answers are
+kept exactly as given (a ticked box stays ``"ticked"``); scores are computed from them by
+:mod:`peerlog.instruments.scoring` when the log is stored, with the reason for any that are
+missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerlog.capture.crypto import EncryptedTextField
+
+
+class Region(models.Model):
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """A peer support project; its attributes are the subgroups commissioners compare."""
+
+    class Approach(models.TextChoices):
+        GROUP = "group", _("Group")
+        ONE_TO_ONE = "one_to_one", _("One-to-one")
+        ONLINE = "online", _("Online")
+
+    class Funding(models.TextChoices):
+        STRATEGIC_PARTNER = "strategic_partner", _("Strategic partner")
+        GRANT_FUNDED = "grant_funded", _("Grant-funded")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="projects")
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    approach = models.CharField(_("approach"), max_length=20, choices=Approach.choices)
+    funding = models.CharField(_("funding"), max_length=20, choices=Funding.choices)
+    diagnosis_specific = models.BooleanField(_("diagnosis-specific"), default=False)
+    bame_specific = models.BooleanField(_("BaME-specific"), default=False)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    short_version = models.BooleanField(
+        _("short version by default"),
+        default=False,
+        help_text=_("For projects working in community languages or with learning disability."),
+    )
+    double_entry = models.BooleanField(_("double entry of paper logs"), default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["region__name", "name"]
+        verbose_name = _("project")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonalIdBatch(models.Model):
+    """IDs handed to a project at one time, to give out to its members on slips."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="id_batches")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("personal ID batch")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.created_at:%Y-%m-%d}"
+
+
+class PersonalId(models.Model):
+    code = models.CharField(_("personal ID"), max_length=20, unique=True)
+    batch = models.ForeignKey(PersonalIdBatch, on_delete=models.PROTECT, related_name="ids")
+
+    class Meta:
+        verbose_name = _("personal ID")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Participant(models.Model):
+    """A registered person, known to research only by their personal ID."""
+
+    class Withdrawal(models.TextChoices):
+        NONE = "", _("Taking part")
+        NO_CONTACT = "no_contact", _("No more contact")
+        REMOVE_DATA = "remove_data", _("No more contact, and remove my data from analysis")
+
+    personal_id = models.OneToOneField(
+        PersonalId, on_delete=models.PROTECT, related_name="participant"
+    )
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="participants")
+    registered_at = models.DateTimeField(default=timezone.now)
+    language = models.CharField(max_length=20, default="en")
+
+    consent_information = models.BooleanField()
+    consent_reminders = models.BooleanField()
+    consent_data_use = models.BooleanField()
+    consent_form_version = models.CharField(max_length=40)
+    consented_at = models.DateTimeField()
+
+    # "About you", stored as the option values of the registration definition.
+    age_band = models.CharField(max_length=40, blank=True)
+    gender = models.CharField(max_length=40, blank=True)
+    transgender_history = models.CharField(max_length=40, blank=True)
+    sexual_orientation = models.CharField(max_length=40, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    area = models.CharField(max_length=40, blank=True)
+    uses_mh_services = models.CharField(max_length=40, blank=True)
+    mh_services_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    physical_condition = models.CharField(max_length=40, blank=True)
+    learning_disability = models.CharField(max_length=40, blank=True)
+    transport_pass = models.CharField(max_length=40, blank=True)
+    interview_interest = models.CharField(max_length=40, blank=True)
+    prize_draw = models.BooleanField(default=False)
+
+    short_version = models.BooleanField(
+        null=True, blank=True, help_text=_("Empty: follow the project's setting.")
+    )
+    withdrawal = models.CharField(
+        max_length=20, choices=Withdrawal.choices, default=Withdrawal.NONE, blank=True
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # Only a hash of the personal link's token is kept, so a database dump opens no one's logs.
+    link_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    registration_answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["personal_id__code"]
+        verbose_name = _("participant")
+
+    def __str__(self) -> str:
+        return self.personal_id.code
+
+    @property
+    def region(self) -> Region:
+        return self.project.region
+
+    @property
+    def uses_short_version(self) -> bool:
+        return self.project.short_version if self.short_version is None else self.short_version
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ContactDetails(models.Model):
+    """How to reach a participant: apart from research data, encrypted, never exported."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="contact"
+    )
+    channels = models.JSONField(default=list, blank=True)  # any of "email", "sms", "post"
+    email = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)  # E.164
+    postal = EncryptedTextField(blank=True)  # name and address for paper logs
+    reminders_opt_out = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact details")
+        verbose_name_plural = _("contact details")
+
+    def __str__(self) -> str:
+        return f"contact details of {self.participant_id}"
+
+
+class Log(models.Model):
+    """One completed log, exactly as given, with its scores and data-quality flags."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("Paper")
+
+    class Status(models.TextChoices):
+        COMPLETE = "complete", _("Complete")
+        HELD = "held", _("Held: awaiting second entry or resolution")
+        SET_ASIDE = "set_aside", _("Set aside")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="logs"
+    )
+    typed_personal_id = models.CharField(
+        max_length=40, help_text=_("The personal ID as written or typed on the log.")
+    )
+    instrument = models.CharField(max_length=40)  # definition code, e.g. "monthly_short"
+    kind = models.CharField(max_length=20)  # monthly | quarterly
+    version = models.CharField(max_length=20)  # full | short
+    language = models.CharField(max_length=20, default="en")
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    completed_on = models.DateField()
+    received_at = models.DateTimeField(default=timezone.now)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMPLETE)
+
+    answers = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)
+    missing_scores = models.JSONField(default=dict)  # score name -> reason
+    flags = models.JSONField(default=list)  # data-quality flags, see capture.services
+
+    # One key per served form: a double click or a resubmitted page finds the stored log.
+    submission_key = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["completed_on", "received_at"]
+        indexes = [
+            models.Index(fields=["participant", "completed_on"]),
+            models.Index(fields=["typed_personal_id"]),
+        ]
+        verbose_name = _("log")
+
+    def __str__(self) -> str:
+        return f"{self.kind} log {self.typed_personal_id} {self.completed_on}"
+
+
+class AuditEvent(models.Model):
+    """Append-only trail of who saw contact details and who changed which log."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted")

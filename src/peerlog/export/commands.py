@@ -1,0 +1,29 @@
+"""``peerlog export``: the contract files for the analysis (and any other tool)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from peerlog.web import setup
+
+    setup()
+    from peerlog.capture import audit
+    from peerlog.export.contract import export
+
+    counts = export(Path(args.out))
+    # The export itself is audited: who took research data out, and how much.
+    audit.record(args.actor, "export", "contract_files", out=str(args.out), **counts)
+    print(f"Wrote {counts['participants']} participants and {counts['logs']} logs to {args.out}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "export", help="write participants.csv, logs.csv and codebook.csv for analysis"
+    )
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--actor", default="cli", help="who runs the export (for the audit trail)")
+    p.set_defaults(func=run_export)

@@ -1,0 +1,156 @@
+"""Write the analysis contract's two files from the database.
+
+The column lists are the contract (``shared/design/analysis-contract.md``); a few extra
+columns follow them, which the contract allows. Rows are streamed with ``iterator()`` so a
+programme of any size exports in constant memory. Contact details are never read here: the
+queries below do not touch :class:`~peerlog.capture.models.ContactDetails` at all.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from peerlog.capture.models import Log, Participant
+from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
+
+PS_TYPES = (
+    "informal", "one_to_one", "pairs", "groups", "peer_led_groups", "networks", "elefriends",
+    "other_online",
+)
+PS_COLUMNS = tuple(f"ps_{t}_{d}" for t in PS_TYPES for d in ("given", "received"))
+OUTCOMES = (
+    "wellbeing", "hope", "self_efficacy", "contact_family", "contact_friends",
+    "contact_neighbours", "health_status", "eq5d_index",
+)
+PARTICIPANT_COLUMNS = (
+    "personal_id", "region", "project_type", "age_band", "gender", "sexual_orientation",
+    "ethnicity", "ethnic_group", "area", "uses_mh_services", "physical_condition",
+    "learning_disability",
+    # extras, for subgroups and subsets (chapter 8: strategic partner vs grant-funded)
+    "project", "project_funding", "diagnosis_specific", "bame_specific", "registered_on",
+)
+LOG_COLUMNS = (
+    "log_id", "personal_id", "completed_on", "submitted_at", "kind", "version", "mode",
+    "projects_attended", *PS_COLUMNS, *OUTCOMES,
+    # extras
+    "language", "instrument",
+)
+
+
+def _ethnic_groups() -> dict[str, str]:
+    """Detailed ethnicity code -> broad group, from the registration definition's options."""
+    item = load_instrument("registration").items["ethnicity"]
+    return {str(o.value): o.group for o in item.options if getattr(o, "group", None)}
+
+
+def _category(value: object) -> str:
+    """A categorical answer as exported: a declined or unanswered question is empty."""
+    return "" if value in (None, PREFER_NOT) else str(value)
+
+
+def included_participants():
+    """Participants whose data may be analysed: not withdrawn with removal of their data."""
+    return Participant.objects.exclude(withdrawal=Participant.Withdrawal.REMOVE_DATA)
+
+
+def participant_rows() -> Iterator[dict[str, str]]:
+    groups = _ethnic_groups()
+    queryset = included_participants().select_related("personal_id", "project__region")
+    for p in queryset.order_by("personal_id__code").iterator(chunk_size=2000):
+        yield {
+            "personal_id": p.personal_id.code,
+            "region": p.project.region.name,
+            "project_type": p.project.approach,
+            "age_band": _category(p.age_band),
+            "gender": _category(p.gender),
+            "sexual_orientation": _category(p.sexual_orientation),
+            "ethnicity": _category(p.ethnicity),
+            "ethnic_group": groups.get(p.ethnicity, ""),
+            "area": _category(p.area),
+            "uses_mh_services": _category(p.uses_mh_services),
+            "physical_condition": _category(p.physical_condition),
+            "learning_disability": _category(p.learning_disability),
+            "project": p.project.code,
+            "project_funding": p.project.funding,
+            "diagnosis_specific": "yes" if p.project.diagnosis_specific else "no",
+            "bame_specific": "yes" if p.project.bame_specific else "no",
+            "registered_on": p.registered_at.date().isoformat(),
+        }
+
+
+def _ps_cell(value: object) -> str:
+    """A peer support count as the contract wants it: a number, ``ticked``, or empty."""
+    if value is None or value == "" or value == PREFER_NOT:
+        return ""
+    if value == TICKED:
+        return TICKED
+    return str(int(value))
+
+
+def _score_cell(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if name == "wellbeing":
+        return f"{float(value):.2f}"
+    if name == "eq5d_index":
+        return f"{float(value):.3f}"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def exported_logs():
+    """Complete logs, except those of people who asked for their data to be removed."""
+    return (
+        Log.objects.filter(status=Log.Status.COMPLETE)
+        .exclude(participant__withdrawal=Participant.Withdrawal.REMOVE_DATA)
+        .select_related("participant__personal_id")
+    )
+
+
+def log_rows() -> Iterator[dict[str, str]]:
+    for log in exported_logs().order_by("completed_on", "received_at", "id").iterator(2000):
+        answers, scores = log.answers, log.scores
+        row = {
+            "log_id": str(log.uuid),
+            "personal_id": (
+                log.participant.personal_id.code if log.participant else log.typed_personal_id
+            ),
+            "completed_on": log.completed_on.isoformat(),
+            "submitted_at": log.received_at.isoformat(),
+            "kind": log.kind,
+            "version": log.version,
+            "mode": log.mode,
+            "projects_attended": _score_cell(
+                "projects_attended", scores.get("projects_attended")
+            ),
+            "language": log.language,
+            "instrument": log.instrument,
+        }
+        row.update({c: _ps_cell(answers.get(c)) for c in PS_COLUMNS})
+        row.update({c: _score_cell(c, scores.get(c)) for c in OUTCOMES})
+        yield row
+
+
+def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, str]]) -> int:
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def export(out: Path) -> dict[str, int]:
+    """Write participants.csv, logs.csv and codebook.csv into ``out``; return row counts."""
+    from peerlog.instruments import codebook, load_all
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {
+        "participants": write_csv(out / "participants.csv", PARTICIPANT_COLUMNS, participant_rows()),
+        "logs": write_csv(out / "logs.csv", LOG_COLUMNS, log_rows()),
+    }
+    codebook.write_csv(out / "codebook.csv", list(load_all().values()))
+    return counts

@@ -1,0 +1,158 @@
+"""Django settings for PeerLog.
+
+Everything a deployment changes comes from the environment (twelve-factor), so the same
+package runs the embedded SQLite demo and a PostgreSQL production site:
+
+- ``PEERLOG_HOME``: folder for the SQLite database, generated keys and outputs (default ``./var``).
+- ``PEERLOG_DB``: ``sqlite`` (default) or ``postgres``; for PostgreSQL also ``PEERLOG_PG_NAME``,
+  ``PEERLOG_PG_USER``, ``PEERLOG_PG_PASSWORD``, ``PEERLOG_PG_HOST``, ``PEERLOG_PG_PORT``.
+- ``PEERLOG_SECRET_KEY``, ``PEERLOG_CONTACT_KEYS`` (see :mod:`peerlog.capture.crypto`),
+  ``PEERLOG_DEBUG``, ``PEERLOG_ALLOWED_HOSTS``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("PEERLOG_HOME", Path.cwd() / "var")).resolve()
+
+DEBUG = os.environ.get("PEERLOG_DEBUG", "0") == "1"
+PRODUCTION = os.environ.get("PEERLOG_ENV", "development") == "production"
+
+
+def _secret_key() -> str:
+    """A per-installation key: from the environment, or generated once into PEERLOG_HOME."""
+    if key := os.environ.get("PEERLOG_SECRET_KEY"):
+        return key
+    if PRODUCTION:
+        raise RuntimeError("PEERLOG_SECRET_KEY must be set when PEERLOG_ENV=production")
+    from django.core.management.utils import get_random_secret_key
+
+    path = HOME / "secret.key"
+    if not path.exists():
+        HOME.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = os.environ.get("PEERLOG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "peerlog.capture",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "peerlog.web.urls"
+WSGI_APPLICATION = "peerlog.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "web" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    engine = os.environ.get("PEERLOG_DB", "sqlite")
+    if engine == "postgres":
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("PEERLOG_PG_NAME", "test"),
+            "USER": os.environ.get("PEERLOG_PG_USER", "postgres"),
+            "PASSWORD": os.environ.get("PEERLOG_PG_PASSWORD", ""),
+            "HOST": os.environ.get("PEERLOG_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("PEERLOG_PG_PORT", "5432"),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    if engine != "sqlite":
+        raise RuntimeError(f"PEERLOG_DB must be 'sqlite' or 'postgres', not {engine!r}")
+    HOME.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": HOME / "peerlog.sqlite3",
+        # WAL and a busy timeout let the web server and commands (reminders, export) share
+        # the file without "database is locked" errors; IMMEDIATE avoids upgrade deadlocks.
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages: English is the source; others are added as translation data (instruments) and
+# gettext catalogues (interface). Django knows which languages are right-to-left.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/London"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = HOME / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Programme settings that forms and messages read.
+PEERLOG = {
+    "ONLINE_NETWORK_NAME": os.environ.get("PEERLOG_ONLINE_NETWORK", "Elefriends"),
+    "PERSONAL_ID_DIGITS": int(os.environ.get("PEERLOG_PERSONAL_ID_DIGITS", "5")),
+    "CONSENT_FORM_VERSION": os.environ.get("PEERLOG_CONSENT_FORM_VERSION", "2015-09"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

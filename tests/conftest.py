@@ -1,0 +1,128 @@
+"""Suite-wide set-up: the database under test (SQLite or PostgreSQL) and test keys.
+
+``make test`` runs the suite twice: on the embedded SQLite, then with
+``PEERLOG_DB=postgres`` on the PostgreSQL at 127.0.0.1:5432. The PostgreSQL pass runs only
+the tests that touch the database (the rest do not depend on it and already ran). When
+PostgreSQL is required (``CI=true`` or ``PEERLOG_REQUIRE_POSTGRES=1``), an unreachable server
+fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from cryptography.fernet import Fernet
+
+# A fixed key for the suite: contact details written by tests are encrypted with it.
+os.environ.setdefault("PEERLOG_CONTACT_KEYS", Fernet.generate_key().decode())
+
+ON_POSTGRES = os.environ.get("PEERLOG_DB") == "postgres"
+POSTGRES_REQUIRED = (
+    os.environ.get("CI", "").lower() == "true" or os.environ.get("PEERLOG_REQUIRE_POSTGRES") == "1"
+)
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+               "live_server", "client", "admin_client", "django_user_model"}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: runs on the SQLite pass only")
+    if not ON_POSTGRES:
+        return
+    import psycopg
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"],
+            password=db["PASSWORD"], connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL at {db['HOST']}:{db['PORT']} is not reachable: {exc}"
+        if POSTGRES_REQUIRED:
+            pytest.exit(message, returncode=3)
+        config.issue_config_time_warning(pytest.PytestWarning(message + " (skipping)"), 2)
+        config._peerlog_pg_missing = True
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRES:
+        return
+    keep, drop = [], []
+    for item in items:
+        wanted = uses_database(item) and item.get_closest_marker("sqlite_only") is None
+        (keep if wanted else drop).append(item)
+    if getattr(config, "_peerlog_pg_missing", False):
+        drop, keep = drop + keep, []
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"peerlog database: {settings.DATABASES['default']['ENGINE']}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A local machine without PostgreSQL: every test was deselected on purpose, not lost.
+    if getattr(session.config, "_peerlog_pg_missing", False) and exitstatus == 5:
+        session.exitstatus = 0
+
+
+@pytest.fixture
+def project_factory(db):
+    """Make a project (and its region) with sensible defaults."""
+    from peerlog.capture.models import Project, Region
+
+    counter = iter(range(1, 10_000))
+
+    def make(region: str = "Leeds", **fields):
+        region_obj, _ = Region.objects.get_or_create(
+            code=region.lower().replace(" ", "_").replace("&", "and"), defaults={"name": region}
+        )
+        n = next(counter)
+        defaults = {
+            "code": f"{region_obj.code}-project-{n}", "name": f"{region} project {n}",
+            "approach": "group", "funding": "grant_funded",
+        }
+        defaults.update(fields)
+        return Project.objects.create(region=region_obj, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def participant_factory(db, project_factory):
+    """Make a registered, consenting participant with a freshly issued personal ID."""
+    from django.utils import timezone
+
+    from peerlog.capture import personal_ids
+    from peerlog.capture.models import Participant, PersonalId, PersonalIdBatch
+
+    taken: set[str] = set()
+
+    def make(project=None, code: str | None = None, **fields):
+        project = project or project_factory()
+        batch = PersonalIdBatch.objects.create(project=project)
+        code = code or personal_ids.new_id(5, taken)
+        taken.add(code)
+        pid = PersonalId.objects.create(code=code, batch=batch)
+        now = timezone.now()
+        defaults = {
+            "consent_information": True, "consent_reminders": True, "consent_data_use": True,
+            "consent_form_version": "test", "consented_at": now,
+        }
+        defaults.update(fields)
+        return Participant.objects.create(personal_id=pid, project=project, **defaults)
+
+    return make
