@@ -5,7 +5,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13.0/bi
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-sqlite test-postgres lint clean
+.PHONY: venv browser demo test test-sqlite test-postgres lint clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "PeerLog needs Python 3.12 or newer" >&2; exit 1; }
@@ -16,20 +16,25 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Browser tests use Debian's Chromium (never a browser download) and axe-core from npm.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
+
 demo: $(STAMP)
 	$(VENV)/bin/peerlog demo
 
 # The whole suite, on the embedded SQLite and then on PostgreSQL (127.0.0.1:5432).
 # PEERLOG_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure.
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/pytest
 	PEERLOG_DB=postgres $(VENV)/bin/pytest
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) browser
 	$(VENV)/bin/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) browser
 	PEERLOG_DB=postgres $(VENV)/bin/pytest
 
 lint: $(STAMP)

@@ -36,7 +36,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if not ON_POSTGRES:
         return
     import psycopg
-
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -126,3 +125,43 @@ def participant_factory(db, project_factory):
         return Participant.objects.create(personal_id=pid, project=project, **defaults)
 
     return make
+
+
+# --- A real browser: Debian's Chromium driven by Playwright, with axe-core -----------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+AXE_JS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "node_modules", "axe-core",
+                      "axe.min.js")
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the session (``make browser`` installs it)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; Django must still allow ORM calls in tests.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """``axe(page)``: the WCAG 2.2 A/AA violations axe-core finds on the page as it is now."""
+
+    def violations(page) -> list[dict]:
+        page.add_script_tag(path=AXE_JS)
+        return page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+            ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' '))}))",
+            WCAG_AA_TAGS,
+        )
+
+    return violations

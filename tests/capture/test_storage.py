@@ -70,3 +70,24 @@ def test_link_tokens_are_stored_hashed(participant_factory):
     assert Participant.objects.get(link_token_hash=Participant.hash_token("secret-token"))
     assert not Participant.objects.filter(link_token_hash="secret-token").exists()
     assert participant.consented_at <= timezone.now()
+
+
+def test_production_without_contact_keys_refuses_to_start(monkeypatch, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.delenv("PEERLOG_CONTACT_KEYS")
+    settings.PRODUCTION = True
+    crypto.reset_keys()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="PEERLOG_CONTACT_KEYS"):
+            crypto.encrypt("someone@example.org")
+    finally:
+        crypto.reset_keys()
+
+
+def test_contact_details_are_not_in_the_admin():
+    from django.contrib import admin
+
+    registered = {model.__name__ for model in admin.site._registry}
+    assert "ContactDetails" not in registered
+    assert {"Region", "Project", "Participant", "Log", "AuditEvent"} <= registered

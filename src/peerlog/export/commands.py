@@ -13,7 +13,7 @@ def run_export(args: argparse.Namespace) -> int:
     from peerlog.capture import audit
     from peerlog.export.contract import export
 
-    counts = export(Path(args.out))
+    counts = export(Path(args.out), labelled=not args.csv_only)
     # The export itself is audited: who took research data out, and how much.
     audit.record(args.actor, "export", "contract_files", out=str(args.out), **counts)
     print(f"Wrote {counts['participants']} participants and {counts['logs']} logs to {args.out}")
@@ -25,5 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export", help="write participants.csv, logs.csv and codebook.csv for analysis"
     )
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--csv-only", action="store_true",
+                   help="skip the SPSS (.sav) and Stata (.dta) copies")
     p.add_argument("--actor", default="cli", help="who runs the export (for the audit trail)")
     p.set_defaults(func=run_export)

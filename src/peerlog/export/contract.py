@@ -143,8 +143,12 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, str
     return count
 
 
-def export(out: Path) -> dict[str, int]:
-    """Write participants.csv, logs.csv and codebook.csv into ``out``; return row counts."""
+def export(out: Path, labelled: bool = True) -> dict[str, int]:
+    """Write participants.csv, logs.csv and codebook.csv into ``out``; return row counts.
+
+    With ``labelled``, also SPSS and Stata files with variable and value labels.
+    """
+    from peerlog.export.labelled import write_labelled
     from peerlog.instruments import codebook, load_all
 
     out.mkdir(parents=True, exist_ok=True)
@@ -153,4 +157,6 @@ def export(out: Path) -> dict[str, int]:
         "logs": write_csv(out / "logs.csv", LOG_COLUMNS, log_rows()),
     }
     codebook.write_csv(out / "codebook.csv", list(load_all().values()))
+    if labelled:
+        write_labelled(out)
     return counts

@@ -1,0 +1,102 @@
+"""Storing a completed log: scored, flagged, audited, and exactly once.
+
+Every way a log arrives (participant pages, paper entry, imports, the synthetic cohort) goes
+through :func:`store_log`, so every log is stored the same way. Idempotency rests on the
+submission key and the database's unique constraint, not on checks in Python, so it holds
+under concurrent requests and across processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peerlog.capture import audit, personal_ids
+from peerlog.capture.models import Log, Participant
+from peerlog.instruments import TICKED, load_instrument
+from peerlog.instruments.scoring import score
+
+# Data-quality flags a stored log may carry (the staff console's queue reads them).
+UNREGISTERED_ID = "unregistered_id"  # the typed ID matches no registered participant
+TICKS = "ticks"  # a peer support box was ticked instead of given a number
+SAME_DAY_DUPLICATE = "same_day_duplicate"  # another log of this person on the same date
+
+
+def find_participant(typed_personal_id: str) -> Participant | None:
+    code = personal_ids.normalise(typed_personal_id)
+    return Participant.objects.filter(personal_id__code=code).first()
+
+
+def quality_flags(answers: Mapping[str, Any], participant: Participant | None,
+                  completed_on: dt.date) -> list[str]:
+    flags = []
+    if participant is None:
+        flags.append(UNREGISTERED_ID)
+    if any(value == TICKED for value in answers.values()):
+        flags.append(TICKS)
+    if participant is not None and participant.logs.filter(completed_on=completed_on).exists():
+        flags.append(SAME_DAY_DUPLICATE)
+    return flags
+
+
+def store_log(
+    *,
+    instrument: str,
+    answers: Mapping[str, Any],
+    typed_personal_id: str,
+    completed_on: dt.date,
+    mode: str,
+    submission_key: str,
+    language: str = "en",
+    entered_by: Any = None,
+    status: str = Log.Status.COMPLETE,
+    received_at: dt.datetime | None = None,
+) -> tuple[Log, bool]:
+    """Store one completed log; returns ``(log, created)``.
+
+    A second call with the same ``submission_key`` returns the stored log and
+    ``created=False``: a double click, a resubmitted page or a retried request never makes a
+    second log. Answers that cannot be scored (out of range, wrong type) raise
+    :class:`~peerlog.instruments.scoring.ScoringError` and nothing is stored: a wrong score is
+    worse than none.
+    """
+    existing = Log.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing, False
+    definition = load_instrument(instrument)
+    scores = score(definition, answers)
+    participant = find_participant(typed_personal_id)
+    log = Log(
+        participant=participant,
+        typed_personal_id=personal_ids.normalise(typed_personal_id),
+        instrument=definition.code,
+        kind=definition.kind,
+        version=definition.version,
+        language=language,
+        mode=mode,
+        completed_on=completed_on,
+        received_at=received_at or timezone.now(),
+        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+        status=status,
+        answers=dict(answers),
+        scores={name: s.value for name, s in scores.items() if s.value is not None},
+        missing_scores={name: s.missing_reason for name, s in scores.items() if s.value is None},
+        flags=quality_flags(answers, participant, completed_on),
+        submission_key=submission_key,
+    )
+    try:
+        with transaction.atomic():
+            log.save()
+            audit.record(entered_by or "participant", "log.create", log,
+                         mode=mode, instrument=definition.code)
+    except IntegrityError:
+        # Another request with the same key won the race: that one is the log.
+        stored = Log.objects.filter(submission_key=submission_key).first()
+        if stored is None:
+            raise
+        return stored, False
+    return log, True
