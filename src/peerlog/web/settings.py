@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "peerlog.capture",
     "peerlog.staff",
+    "peerlog.outreach",
 ]
 
 MIDDLEWARE = [
