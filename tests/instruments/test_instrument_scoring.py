@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peerlog.instruments import PREFER_NOT, TICKED, Score, ScoringError, load_instrument, score
 from peerlog.instruments.scoring import PS_TYPES, SCORE_NAMES, eq5d_index
@@ -245,3 +247,36 @@ def test_quarterly_non_scored_answers_checked_too() -> None:
         score(quarterly, full_answers(med_taken="maybe"))
     ok = score(quarterly, full_answers(med_taken="yes", econ_status=["full_time", "voluntary"]))
     assert ok["wellbeing"].value == 7.0
+
+
+# ---------------------------------------------------------------- properties
+
+_SCALES = {f"swemwbs_{n}": (1, 5) for n in range(1, 8)} | {f"hhi_{n}": (1, 4) for n in range(1, 13)}
+_SCALES |= {f"mhses_{n}": (1, 10) for n in range(1, 7)}
+_SCALES |= {f"lsns_{b}_{n}": (0, 5) for b in ("family", "friends", "neighbours") for n in (1, 2, 3)}
+_SCALES |= {c: (1, 3) for c in ("eq5d_mobility", "eq5d_selfcare", "eq5d_activities", "eq5d_pain",
+                                "eq5d_anxiety")}
+_SCALES["health_today"] = (1, 10)
+
+_answer_sets = st.fixed_dictionaries(
+    {code: st.one_of(st.none(), st.integers(lo, hi)) for code, (lo, hi) in _SCALES.items()}
+    | {f"ps_{t}_{d}": st.one_of(st.none(), st.just(TICKED), st.integers(0, 999))
+       for t in PS_TYPES for d in ("given", "received")}
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_answer_sets)
+def test_valid_answers_always_score_within_range(answers: dict[str, object]) -> None:
+    s = score(MONTHLY, answers)
+    ranges = {"wellbeing": (7, 35), "wellbeing_raw": (7, 35), "hope": (12, 48),
+              "self_efficacy": (6, 60), "contact_family": (0, 15), "contact_friends": (0, 15),
+              "contact_neighbours": (0, 15), "eq5d_index": (-0.594, 1), "health_status": (1, 10),
+              "types_given": (0, 8), "types_received": (0, 8)}
+    for name, (lo, hi) in ranges.items():
+        value, reason = s[name].value, s[name].missing_reason
+        assert (value is None) == (reason is not None)
+        if value is not None:
+            assert lo <= value <= hi, (name, value)
+    for name, result in s.items():
+        assert result.value != TICKED, name  # a tick never becomes a score

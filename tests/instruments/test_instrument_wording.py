@@ -127,3 +127,21 @@ def test_codebook_csv(tmp_path: Path, lang: str) -> None:
     assert all(r["text"] and "{" not in r["text"] for r in rows)
     hhi3 = next(r for r in rows if r["instrument"] == "monthly" and r["item"] == "hhi_3")
     assert hhi3["text"] == ("I feel all alone" if lang == "en" else "أشعر بالوحدة التامة")
+
+
+def test_cli_check_codebook_and_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    import yaml
+
+    from peerlog.cli import main
+    from peerlog.instruments import translation_catalog
+
+    assert main(["instruments", "check"]) == 0
+    assert "ok  quarterly_short  ar" in capsys.readouterr().out
+    assert main(["instruments", "codebook", "--out", str(tmp_path / "cb.csv")]) == 0
+    assert (tmp_path / "cb.csv").read_text("utf-8").startswith("instrument,kind,version")
+    assert main(["instruments", "template", "--language", "ur",
+                 "--out", str(tmp_path / "ur.yaml")]) == 0
+    template = yaml.safe_load((tmp_path / "ur.yaml").read_text("utf-8"))
+    assert template["strings"] == translation_catalog()
+    assert template["language"]["status"] == "unvalidated"
