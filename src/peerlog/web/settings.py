@@ -99,6 +99,7 @@ def _database() -> dict:
             "PORT": os.environ.get("PEERLOG_PG_PORT", "5432"),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            "TEST": {"NAME": f"test_peerlog_{os.getpid()}"},
         }
     if engine != "sqlite":
         raise RuntimeError(f"PEERLOG_DB must be 'sqlite' or 'postgres', not {engine!r}")
@@ -106,6 +107,10 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": HOME / "peerlog.sqlite3",
+        # Tests use a file too (not in-memory): shared-cache memory databases lock whole
+        # tables and ignore the busy timeout, so concurrency tests would not test production.
+        # One per test process, so parallel runs on one machine do not share a database.
+        "TEST": {"NAME": str(HOME / f"test-peerlog-{os.getpid()}.sqlite3")},
         # WAL and a busy timeout let the web server and commands (reminders, export) share
         # the file without "database is locked" errors; IMMEDIATE avoids upgrade deadlocks.
         "OPTIONS": {
