@@ -35,8 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name == name:  # that part is not built yet
-                continue
+            if exc.name and (name + ".").startswith(exc.name + "."):
+                continue  # that part (or its package) is not built yet
+
             raise
         module.register(sub)
     return parser
