@@ -1,0 +1,101 @@
+"""``peerlog analyse`` and ``peerlog power``: the analysis engine's command-line entry points.
+
+Nothing here imports Django: the commands read the contract's two CSV files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from gettext import gettext as _
+
+
+def register(subparsers) -> None:
+    """Add the ``analyse`` and ``power`` sub-commands to the ``peerlog`` command."""
+    p = subparsers.add_parser(
+        "analyse",
+        help=_("analyse participants.csv and logs.csv; write tables, figures and a report"),
+        description=_(
+            "Fit the evaluation's model set (change in outcome by change in peer support) and "
+            "write associations.csv, descriptive tables, figures and report.html/.pdf."
+        ),
+    )
+    p.add_argument("input", nargs="?", default=".",
+                   help=_("folder with participants.csv and logs.csv (default: .)"))
+    p.add_argument("-o", "--out", required=True, help=_("output folder"))
+    p.add_argument("--participants", help=_("path of participants.csv (default: INPUT/...)"))
+    p.add_argument("--logs", help=_("path of logs.csv (default: INPUT/logs.csv)"))
+    p.add_argument("--subgroup", action="append", default=[], metavar="COL",
+                   help=_("extra participant column to use as a subgroup factor (repeatable)"))
+    p.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
+                   help=_("analyse only rows where COL equals VALUE (repeatable)"))
+    p.add_argument("--no-adjust-projects", action="store_true",
+                   help=_("fit giving/receiving models without change in projects attended"))
+    p.add_argument("--no-subgroups", action="store_true", help=_("skip subgroup models"))
+    p.add_argument("--no-figures", action="store_true", help=_("skip figures"))
+    p.add_argument("--no-pdf", action="store_true", help=_("write report.html only"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    p.set_defaults(func=run_analyse)
+
+    q = subparsers.add_parser(
+        "power",
+        help=_("sample size for a within-person (paired) effect"),
+        description=_(
+            "Participants needed to detect a within-person standardised effect with a paired "
+            "t test (noncentral t), as in the evaluation's sample size calculation."
+        ),
+    )
+    q.add_argument("--effect", type=float, default=0.5, help=_("standardised effect (default 0.5)"))
+    q.add_argument("--power", type=float, default=0.8, help=_("power (default 0.8)"))
+    q.add_argument("--alpha", type=float, default=0.05,
+                   help=_("two-sided significance level (default 0.05)"))
+    q.set_defaults(func=run_power)
+
+
+def run_analyse(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .contract import ContractError, read_logs, read_participants
+    from .pipeline import Options, analyse, parse_where, write_outputs
+
+    base = Path(args.input)
+    try:
+        participants = read_participants(args.participants or base / "participants.csv")
+        logs = read_logs(args.logs or base / "logs.csv")
+        options = Options(
+            adjust_projects=not args.no_adjust_projects,
+            subgroups=tuple(args.subgroup),
+            where=parse_where(args.where),
+            include_subgroups=not args.no_subgroups,
+            pdf=not args.no_pdf,
+            figures=not args.no_figures,
+        )
+        if args.quiet or not sys.stderr.isatty():
+            result = analyse(logs, participants, options)
+        else:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task(_("Fitting models"), total=None)
+                result = analyse(
+                    logs, participants, options,
+                    progress=lambda i, n: bar.update(task, completed=i, total=n),
+                )
+        written = write_outputs(result, args.out)
+    except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
+        print(_("peerlog analyse: error: {error}").format(error=exc), file=sys.stderr)
+        return 2
+    fitted = int(result.models["p_value"].notna().sum()) if "p_value" in result.models else 0
+    print(_("{fitted} of {total} models fitted; {n} files written to {out}").format(
+        fitted=fitted, total=len(result.models), n=len(written), out=args.out))
+    return 0
+
+
+def run_power(args: argparse.Namespace) -> int:
+    from .power import paired_sample_size
+
+    res = paired_sample_size(args.effect, args.power, args.alpha)
+    print(_("Participants needed: {n} (within-person effect {d}, power {power:.0%} "
+            "achieved {achieved:.3f}, two-sided alpha {alpha})").format(
+        n=res.n, d=args.effect, power=args.power, achieved=res.achieved_power, alpha=args.alpha))
+    return 0

@@ -1,0 +1,117 @@
+"""Descriptive tables in the shape of the evaluation's appendix tables A4.1-A4.4.
+
+Each function returns a tidy frame; :func:`write_tables` writes them as CSV files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contract import OUTCOMES, PARTICIPANT_CATEGORIES, PS_TYPES
+from .periods import Prepared
+
+TOTAL = "Total"
+UNREGISTERED = "(unregistered)"
+
+
+def _with_region(prepared: Prepared) -> pd.DataFrame:
+    region = prepared.participants.set_index("personal_id")["region"]
+    logs = prepared.logs.copy()
+    logs["region"] = logs["personal_id"].map(region).fillna(UNREGISTERED)
+    logs.loc[logs["registered"] & logs["region"].eq(UNREGISTERED), "region"] = "(no region)"
+    return logs
+
+
+def logs_by_month(prepared: Prepared, max_month: int = 15) -> pd.DataFrame:
+    """A4.1: logs by 'month' (the report's month k is a participant's k-th log: its month 1
+    counts every participant once, month 2 those with 2+ logs), quarterly/monthly, by region;
+    logs after ``max_month`` are counted under 'later'."""
+    logs = _with_region(prepared)
+    month = logs["log_number"].astype(str).where(logs["log_number"] <= max_month, "later")
+    table = pd.crosstab([logs["region"], logs["kind"]], month)
+    order = [str(m) for m in range(1, max_month + 1)] + ["later"]
+    table = table.reindex(columns=[c for c in order if c in table.columns], fill_value=0)
+    total = table.groupby(level="kind").sum()
+    total.index = pd.MultiIndex.from_product([[TOTAL], total.index], names=["region", "kind"])
+    out = pd.concat([table, total]).reset_index()
+    out.columns.name = None
+    return out
+
+
+def participants_by_region(prepared: Prepared) -> pd.DataFrame:
+    """A4.2: registered participants' characteristics by region: n and % per level,
+    missing counted separately (percentages exclude missing)."""
+    p = prepared.participants.copy()
+    p["region"] = p["region"].fillna("(no region)")
+    regions = sorted(p["region"].unique())
+    rows = []
+    for var, levels in PARTICIPANT_CATEGORIES.items():
+        for reg in [*regions, TOTAL]:
+            sub = p if reg == TOTAL else p[p["region"] == reg]
+            valid = sub[var].notna().sum()
+            for lev in (*levels, None):
+                n = int(sub[var].isna().sum()) if lev is None else int((sub[var] == lev).sum())
+                rows.append({
+                    "variable": var, "level": "MISSING" if lev is None else lev,
+                    "region": reg, "n": n,
+                    "percent": np.nan if lev is None or valid == 0 else round(100 * n / valid, 1),
+                })
+    out = pd.DataFrame(rows)
+    counts = p["region"].value_counts()
+    header = pd.DataFrame({"variable": "participants", "level": "", "region": [*regions, TOTAL],
+                           "n": [int(counts[r]) for r in regions] + [len(p)], "percent": np.nan})
+    return pd.concat([header, out], ignore_index=True)
+
+
+def _first_logs(prepared: Prepared) -> pd.DataFrame:
+    logs = _with_region(prepared)
+    return logs[logs["log_number"] == 1]
+
+
+def baseline_outcomes(prepared: Prepared) -> pd.DataFrame:
+    """A4.3: outcomes at each participant's first log by region: mean, SD, n, missing."""
+    first = _first_logs(prepared)
+    rows = []
+    for reg in [*sorted(first["region"].unique()), TOTAL]:
+        sub = first if reg == TOTAL else first[first["region"] == reg]
+        for o in OUTCOMES:
+            v = sub[o]
+            rows.append({"region": reg, "outcome": o, "mean": v.mean(), "sd": v.std(ddof=1),
+                         "n": int(v.notna().sum()), "missing": int(v.isna().sum())})
+    return pd.DataFrame(rows)
+
+
+def baseline_peer_support(prepared: Prepared) -> pd.DataFrame:
+    """A4.4: use of each type of peer support at the first log by region, n (%): a count
+    above 0 or a tick."""
+    first = _first_logs(prepared)
+    rows = []
+    for reg in [*sorted(first["region"].unique()), TOTAL]:
+        sub = first if reg == TOTAL else first[first["region"] == reg]
+        for t in PS_TYPES:
+            for d in ("given", "received"):
+                col = f"ps_{t}_{d}"
+                used = int(((sub[col] > 0) | sub[f"{col}_ticked"]).sum())
+                rows.append({"region": reg, "type": t, "direction": d, "n": used,
+                             "of": len(sub),
+                             "percent": round(100 * used / len(sub), 1) if len(sub) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def write_tables(result, out: Path) -> list[Path]:
+    """Write the descriptive tables (and figures and report when the options ask)."""
+    prepared = result.prepared
+    written = []
+    for name, frame in (
+        ("table_a4_1_logs_by_month.csv", logs_by_month(prepared)),
+        ("table_a4_2_participants_by_region.csv", participants_by_region(prepared)),
+        ("table_a4_3_baseline_outcomes.csv", baseline_outcomes(prepared)),
+        ("table_a4_4_baseline_peer_support.csv", baseline_peer_support(prepared)),
+    ):
+        path = out / name
+        frame.to_csv(path, index=False, float_format="%.4g")
+        written.append(path)
+    return written
