@@ -10,6 +10,19 @@ from django.contrib import admin
 from peerlog.capture import models
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown for reading only: changes go through services that score and audit them."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
@@ -49,31 +62,15 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Log)
-class LogAdmin(admin.ModelAdmin):
+class LogAdmin(ReadOnlyAdmin):
     list_display = ["typed_personal_id", "kind", "version", "mode", "completed_on", "status"]
     list_filter = ["kind", "version", "mode", "status"]
     search_fields = ["typed_personal_id"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "target_type", "target_id"]
     list_filter = ["action"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
