@@ -68,7 +68,6 @@ class LogAdmin(ReadOnlyAdmin):
     search_fields = ["typed_personal_id"]
 
 
-
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "target_type", "target_id"]
