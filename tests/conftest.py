@@ -165,3 +165,45 @@ def axe():
         )
 
     return violations
+
+
+# --- Participant pages (issue 6) -----------------------------------------------------------
+
+@pytest.fixture
+def issued_id(project_factory):
+    """``issued_id(project=None)``: a personal ID issued to a project and not yet registered."""
+    from peerlog.capture import personal_ids
+    from peerlog.capture.models import PersonalId, PersonalIdBatch
+
+    def make(project=None) -> str:
+        project = project or project_factory()
+        batch = PersonalIdBatch.objects.create(project=project)
+        taken = set(PersonalId.objects.values_list("code", flat=True))
+        code = personal_ids.new_id(5, taken)
+        PersonalId.objects.create(code=code, batch=batch)
+        return code
+
+    return make
+
+
+@pytest.fixture
+def registration_posts():
+    """``registration_posts(personal_id, project)``: (step, POST data) to register in full."""
+
+    def make(personal_id: str, project, **overrides) -> list[tuple[str, dict]]:
+        steps = [
+            ("consent", {"consent_information": "yes", "consent_reminders": "yes",
+                         "consent_data_use": "yes"}),
+            ("id", {"personal_id": personal_id}),
+            ("contact", {"contact_channels": ["email", "sms"], "contact_email": "a@example.org",
+                         "contact_phone": "07700 900123"}),
+            ("region", {"region": project.region.code}),
+            ("project", {"project": project.code}),
+            ("about-you", {"age_band": "25-34", "gender": "female", "uses_mh_services": "yes",
+                           "mh_services_years": "3", "ethnicity": "prefer_not_to_answer"}),
+            ("interviews", {"interview_interest": "no"}),
+            ("prize-draw", {"prize_draw": "enter"}),
+        ]
+        return [(name, {**data, **overrides.get(name, {})}) for name, data in steps]
+
+    return make

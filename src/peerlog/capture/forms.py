@@ -25,7 +25,7 @@ ONLINE, PAPER = "online", "paper"
 TEXT_MAX = 2000
 # What staff may type for a ticked box on the paper entry screen.
 TICK_INPUTS = {"t", "tick", "ticked", "✓", "✔", "x", "y", "yes"}
-E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
 
 def normalise_phone(typed: str, default_country_code: str = "44") -> str:
@@ -34,7 +34,7 @@ def normalise_phone(typed: str, default_country_code: str = "44") -> str:
     National numbers (leading 0) take the programme's country code; ``00`` becomes ``+``.
     Raises ValidationError for anything that is not a plausible E.164 number.
     """
-    digits = re.sub(r"[\s\-().]", "", typed)
+    digits = personal_ids.ascii_digits(re.sub(r"[\s\-().]", "", typed))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     elif digits.startswith("0"):
@@ -89,7 +89,8 @@ class CountOrTickField(forms.CharField):
             return None
         if value in TICK_INPUTS:
             return TICKED
-        if not value.isdigit():
+        value = personal_ids.ascii_digits(value)
+        if not (value.isascii() and value.isdigit()):
             raise ValidationError(
                 _("Enter the number written on the form, or t if the box was ticked."),
                 code="count",
@@ -101,6 +102,44 @@ class CountOrTickField(forms.CharField):
                 code="max_value", params={"max": self.max_value},
             )
         return number
+
+
+class NumberOrPreferNotWidget(forms.NumberInput):
+    """A number box plus a "Prefer not to answer" checkbox posted under the same name.
+
+    The page shows ``<input type=number name=x>`` and ``<input type=checkbox name=x
+    value=prefer_not_to_answer>``; a ticked checkbox wins over any number typed.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        if PREFER_NOT in values:
+            return PREFER_NOT
+        given = [v for v in values if v not in (None, "")]
+        return given[0] if given else None
+
+    def format_value(self, value):
+        return None if value == PREFER_NOT else super().format_value(value)
+
+
+class NumberOrPreferNotField(forms.IntegerField):
+    """Online: a whole number, or "Prefer not to answer" (stored as ``PREFER_NOT``)."""
+
+    widget = NumberOrPreferNotWidget
+    prefer_not = True
+
+    def to_python(self, value):
+        if value == PREFER_NOT:
+            return PREFER_NOT
+        return super().to_python(value)
+
+    def validate(self, value):
+        if value != PREFER_NOT:
+            super().validate(value)
+
+    def run_validators(self, value):
+        if value != PREFER_NOT:
+            super().run_validators(value)
 
 
 def _choices(item: Item) -> list[tuple[str, str]]:
@@ -137,6 +176,11 @@ def field_for(item: Item, mode: str = ONLINE) -> forms.Field:
         return CountOrTickField(
             max_value=item.max if item.max is not None else 999, max_length=6,
             widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 4}), **common,
+        )
+    if item.type in ("integer", "count") and item.prefer_not and mode == ONLINE:
+        return NumberOrPreferNotField(
+            min_value=item.min, max_value=item.max,
+            widget=NumberOrPreferNotWidget(attrs={"inputmode": "numeric"}), **common,
         )
     if item.type in ("integer", "count"):
         return forms.IntegerField(

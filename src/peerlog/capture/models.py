@@ -263,3 +263,54 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are never deleted")
+
+
+class Draft(models.Model):
+    """A log being filled in through a personal link: the answers so far, page by page.
+
+    Saved on every page, so a closed tab or a lost signal loses nothing and the person
+    resumes at the first unfinished page. The submission key is made when the log is started
+    and handed to ``store_log``, so a resubmitted last page finds the stored log. Once the log
+    is stored the answers are cleared (they live in the log) and ``log`` points at it.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="drafts")
+    instrument = models.CharField(max_length=40)
+    submission_key = models.CharField(max_length=64, unique=True)
+    answers = models.JSONField(default=dict, blank=True)
+    done_sections = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    log = models.OneToOneField(
+        Log, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+
+    class Meta:
+        constraints = [
+            # At most one open log per person: two tabs or a double click share it.
+            models.UniqueConstraint(
+                fields=["participant"], condition=models.Q(log__isnull=True),
+                name="one_open_draft_per_participant",
+            )
+        ]
+        verbose_name = _("log in progress")
+
+    def __str__(self) -> str:
+        return f"{self.instrument} draft {self.submission_key[:8]}"
+
+
+class RegistrationDraft(models.Model):
+    """A registration in progress, keyed by the browser session, encrypted (it may hold
+    contact details). Deleted when the registration is stored."""
+
+    session_key = models.CharField(max_length=64, unique=True)
+    answers = EncryptedTextField(blank=True)  # JSON of the answers so far
+    done_sections = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration in progress")
+
+    def __str__(self) -> str:
+        return f"registration draft {self.pk}"

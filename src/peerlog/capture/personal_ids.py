@@ -10,6 +10,7 @@ and imports all use it.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 # Damm's totally anti-symmetric quasigroup of order 10 (Damm 2004).
 _DAMM = (
@@ -33,15 +34,25 @@ def check_digit(digits: str) -> str:
     return str(interim)
 
 
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script as ASCII ("٤٨٣" -> "483"); other characters kept."""
+    out = []
+    for ch in text:
+        value = unicodedata.decimal(ch, None) if not ch.isascii() else None
+        out.append(str(value) if value is not None else ch)
+    return "".join(out)
+
+
 def normalise(typed: str) -> str:
-    """What people type, as stored: spaces and dashes dropped ("123 45-6" -> "123456")."""
-    return "".join(ch for ch in str(typed) if not ch.isspace() and ch not in "-.")
+    """What people type, as stored: spaces and dashes dropped ("123 45-6" -> "123456"),
+    digits of other scripts (e.g. Arabic-Indic) read as ASCII digits."""
+    return ascii_digits("".join(ch for ch in str(typed) if not ch.isspace() and ch not in "-."))
 
 
 def is_valid(personal_id: str) -> bool:
     """True when the ID is all digits and its last digit checks the rest."""
     pid = normalise(personal_id)
-    return len(pid) >= 2 and pid.isdigit() and check_digit(pid) == "0"
+    return len(pid) >= 2 and pid.isascii() and pid.isdigit() and check_digit(pid) == "0"
 
 
 def new_id(body_digits: int, taken: set[str] | None = None) -> str:

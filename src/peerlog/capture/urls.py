@@ -1,6 +1,18 @@
-"""URLs of the capture app."""
+"""URLs of the participant pages (mounted at ``/``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from peerlog.capture import views
+from peerlog.capture.views import logs, registration
 
 app_name = "capture"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", registration.start, name="register"),
+    path("register/done/", registration.done, name="register_done"),
+    path("register/<slug:step>/", registration.step, name="register_step"),
+    path("l/<str:token>/", logs.link, name="link"),
+    path("l/<str:token>/log/<slug:section>/", logs.log_page, name="log_page"),
+    path("l/<str:token>/thanks/", logs.thanks, name="thanks"),
+    path("l/<str:token>/progress/", logs.my_progress, name="progress"),
+]

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "peerlog.staff.context.staff_nav",
             ],
         },
     },
@@ -136,13 +137,36 @@ AUTH_PASSWORD_VALIDATORS = [
 # gettext catalogues (interface). Django knows which languages are right-to-left.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Validated translations are data (docs/languages.md): a language whose form texts are added
+# with PEERLOG_TRANSLATIONS_DIR and whose interface catalogue (<code>/LC_MESSAGES/django.mo)
+# is in a directory of PEERLOG_LOCALE_DIRS (":"-separated) is offered on every page.
+LOCALE_PATHS = [
+    *(Path(p) for p in os.environ.get("PEERLOG_LOCALE_DIRS", "").split(os.pathsep) if p),
+    PACKAGE_DIR / "locale",
+]
+
+
+def _added_languages() -> list:
+    from peerlog.instruments import languages
+
+    known = {code for code, _name in LANGUAGES}
+    return [lang for lang in languages() if lang.code not in known]
+
+
+_ADDED = _added_languages()
+LANGUAGES += [(lang.code, lang.name) for lang in _ADDED]
+LANGUAGES_BIDI = ["he", "ar", "ar-dz", "ckb", "fa", "ps", "ur", "ug",
+                  *(lang.code for lang in _ADDED if lang.direction == "rtl")]
 USE_I18N = True
 TIME_ZONE = "Europe/London"
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+
+# Staff sign in at /staff/login/ (password, then an authenticator code).
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -155,6 +179,46 @@ PEERLOG = {
     "ONLINE_NETWORK_NAME": os.environ.get("PEERLOG_ONLINE_NETWORK", "Elefriends"),
     "PERSONAL_ID_DIGITS": int(os.environ.get("PEERLOG_PERSONAL_ID_DIGITS", "5")),
     "CONSENT_FORM_VERSION": os.environ.get("PEERLOG_CONSENT_FORM_VERSION", "2015-09"),
+    # Reminders and prize draws (peerlog.outreach; docs/reminders-and-draws.md).
+    "SITE_URL": os.environ.get("PEERLOG_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    "SUPPORT_CONTACT": os.environ.get(
+        "PEERLOG_SUPPORT_CONTACT", "your project coordinator, or the PeerLog team"
+    ),
+    "REMINDER_AFTER_DAYS": int(os.environ.get("PEERLOG_REMINDER_AFTER_DAYS", "28")),
+    "REMINDER_MAX_ATTEMPTS": int(os.environ.get("PEERLOG_REMINDER_MAX_ATTEMPTS", "5")),
+}
+
+
+def _smtp_mailer() -> dict:
+    """An SMTP mailer (Django 6.1 MAILERS) from EMAIL_HOST, EMAIL_PORT, ... in the environment."""
+    env = os.environ.get
+    return {
+        "BACKEND": env("PEERLOG_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": int(env("EMAIL_PORT", "25")),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env("EMAIL_USE_TLS", "0") == "1",
+            "use_ssl": env("EMAIL_USE_SSL", "0") == "1",
+            "timeout": int(env("EMAIL_TIMEOUT", "30")),
+        },
+    }
+
+
+# "reminders" is the mailer peerlog.outreach sends reminders with (see its docs).
+MAILERS = {"default": _smtp_mailer(), "reminders": _smtp_mailer()}
+DEFAULT_FROM_EMAIL = os.environ.get("PEERLOG_FROM_EMAIL", "PeerLog <peerlog@localhost>")
+
+# SMS: a provider-neutral backend (peerlog.outreach.sms); the default speaks a generic
+# JSON-over-HTTPS API with an Idempotency-Key header. Without a URL, SMS messages fail
+# (retried, shown to staff) until one is set.
+PEERLOG_SMS = {
+    "BACKEND": os.environ.get("PEERLOG_SMS_BACKEND", "peerlog.outreach.sms.HttpJsonSmsBackend"),
+    "URL": os.environ.get("PEERLOG_SMS_URL", ""),
+    "TOKEN": os.environ.get("PEERLOG_SMS_TOKEN", ""),
+    "SENDER": os.environ.get("PEERLOG_SMS_SENDER", "PeerLog"),
+    "TIMEOUT": float(os.environ.get("PEERLOG_SMS_TIMEOUT", "15")),
 }
 
 LOGGING = {

@@ -1,0 +1,238 @@
+"""The log pages behind a personal link: start or resume the log that is due, one page per
+section, saved page by page, stored once; thank-you; my progress.
+
+The link carries a random token; only its SHA-256 hash is stored, so looking a person up needs
+the token itself. A personal ID alone opens nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from peerlog.capture import schedule
+from peerlog.capture.models import Draft, Log, Participant
+from peerlog.capture.services import store_log
+from peerlog.capture.views import pages
+
+HIDDEN_ON_WEB = {"personal_id"}  # known from the link: never asked again online
+
+
+def participant_for(token: str, request: HttpRequest | None = None) -> Participant:
+    """The participant whose link this is, or 404 (the same for any wrong token).
+
+    Until the person picks a language on this device, pages are in the language they
+    registered in.
+    """
+    if not token or len(token) > 100:
+        raise Http404
+    participant = (Participant.objects.select_related("project", "personal_id")
+                   .filter(link_token_hash=Participant.hash_token(token)).first())
+    if participant is None:
+        raise Http404
+    if (request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and participant.language in pages.instrument_languages()):
+        translation.activate(participant.language)
+        request.LANGUAGE_CODE = participant.language
+    return participant
+
+
+def open_draft(participant: Participant) -> Draft | None:
+    return Draft.objects.filter(participant=participant, log__isnull=True).first()
+
+
+def start_draft(participant: Participant) -> Draft:
+    """The open log, or a new one of the kind that is due (one open log per person)."""
+    draft = open_draft(participant)
+    if draft is not None:
+        return draft
+    try:
+        with transaction.atomic():
+            return Draft.objects.create(
+                participant=participant, instrument=schedule.due_instrument(participant),
+                submission_key=secrets.token_hex(32),
+            )
+    except IntegrityError:  # another tab or a double click started it a moment ago
+        draft = open_draft(participant)
+        if draft is None:
+            raise
+        return draft
+
+
+def sections_of(draft: Draft):
+    inst = pages.instrument(draft.instrument)
+    return inst, list(inst.sections)
+
+
+def first_unfinished(draft: Draft, sections) -> str:
+    done = set(draft.done_sections)
+    return next((s.code for s in sections if s.code not in done), sections[-1].code)
+
+
+def _context(request, participant, token, **extra):
+    return {"token": token, "participant": participant, **extra}
+
+
+def _withdrawn(request, participant, token):
+    return render(request, "capture/withdrawn.html",
+                  _context(request, participant, token, title=_("Thank you")))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def link(request: HttpRequest, token: str) -> HttpResponse:
+    """Start page of the personal link: which log is due, start or carry on."""
+    participant = participant_for(token, request)
+    if participant.withdrawal:
+        return _withdrawn(request, participant, token)
+    if request.method == "POST":
+        draft = start_draft(participant)
+        _inst, sections = sections_of(draft)
+        return redirect("capture:log_page", token=token,
+                        section=first_unfinished(draft, sections))
+    draft = open_draft(participant)
+    code = draft.instrument if draft else schedule.due_instrument(participant)
+    inst = pages.instrument(code)
+    last = participant.logs.exclude(status=Log.Status.SET_ASIDE).order_by("-completed_on").first()
+    return render(request, "capture/link.html", _context(
+        request, participant, token, title=inst.title, instrument=inst, draft=draft,
+        pages_count=len(inst.sections), last=last,
+        done_pages=len(draft.done_sections) if draft else 0,
+    ))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
+    participant = participant_for(token, request)
+    if participant.withdrawal:
+        return _withdrawn(request, participant, token)
+    key = request.POST.get("key", "") if request.method == "POST" else ""
+    if key:
+        finished = Draft.objects.filter(participant=participant, submission_key=key,
+                                        log__isnull=False).first()
+        if finished is not None:  # a resubmitted page of a log already stored
+            return redirect("capture:thanks", token=token)
+    draft = open_draft(participant)
+    if draft is None:
+        return redirect("capture:link", token=token)
+    inst, sections = sections_of(draft)
+    codes = [s.code for s in sections]
+    if section not in codes:
+        raise Http404
+    index = codes.index(section)
+    first_open = first_unfinished(draft, sections)
+    if index > codes.index(first_open) and section not in draft.done_sections:
+        return redirect("capture:log_page", token=token, section=first_open)
+    sec = sections[index]
+    answers = dict(draft.answers)
+    data = request.POST if request.method == "POST" else None
+    form = pages.section_form(inst, sec, data=data, answers=answers)
+    for code in HIDDEN_ON_WEB:
+        form.fields.pop(code, None)
+    if "date_completed" in form.fields:
+        form.initial.setdefault("date_completed", pages.today())
+    if request.method == "POST" and form.is_valid() and "date_completed" in form.cleaned_data:
+        _check_date(form, form.cleaned_data.get("date_completed"))
+    if request.method == "POST" and form.is_valid():
+        for item in sec.items:
+            answers.pop(item.code, None)
+        answers.update(form.answers())
+        draft.answers = answers
+        if section not in draft.done_sections:
+            draft.done_sections = [*draft.done_sections, section]
+        if all(c in draft.done_sections for c in codes):
+            return _finish(request, participant, token, draft)
+        draft.save(update_fields=["answers", "done_sections", "updated_at"])
+        nxt = codes[index + 1] if index + 1 < len(codes) else first_unfinished(draft, sections)
+        if nxt not in draft.done_sections:
+            nxt = first_unfinished(draft, sections)
+        return redirect("capture:log_page", token=token, section=nxt)
+    page_blocks = pages.blocks(form, sec,
+                               skip=HIDDEN_ON_WEB | pages.skipped_by_condition(sec, answers))
+    return render(request, "capture/log_page.html", _context(
+        request, participant, token, title=sec.title, instrument=inst, section=sec, form=form,
+        blocks=page_blocks, errors=pages.error_summary(form, page_blocks), key=draft.submission_key,
+        conditional_css=pages.conditional_css(form, sec),
+        previous=codes[index - 1] if index else None,
+        progress=pages.progress(index + 1, len(codes)), last=index == len(codes) - 1,
+        show_instrument_intro=index == 0,
+    ))
+
+
+def _check_date(form, value) -> None:
+    if value is None:
+        return
+    today = pages.today()
+    if value > today:
+        form.add_error("date_completed", _("This date is in the future. Please enter today's "
+                                           "date, or leave it as it is."))
+    elif value < today - dt.timedelta(days=366):
+        form.add_error("date_completed", _("This date is more than a year ago. Please enter "
+                                           "today's date."))
+
+
+def _finish(request, participant: Participant, token: str, draft: Draft) -> HttpResponse:
+    answers = dict(draft.answers)
+    completed = answers.get("date_completed")
+    completed_on = dt.date.fromisoformat(completed) if completed else pages.today()
+    answers.setdefault("date_completed", completed_on.isoformat())
+    with transaction.atomic():
+        log, _created = store_log(
+            instrument=draft.instrument, answers=answers,
+            typed_personal_id=participant.personal_id.code, completed_on=completed_on,
+            mode=Log.Mode.ONLINE, submission_key=draft.submission_key,
+            language=pages.active_language(),
+        )
+        # The answers now live in the log; the draft keeps only its key, to recognise a
+        # resubmitted last page.
+        Draft.objects.filter(pk=draft.pk).update(log=log, answers={},
+                                                 done_sections=draft.done_sections)
+    return redirect("capture:thanks", token=token)
+
+
+@never_cache
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    participant = participant_for(token, request)
+    last = participant.logs.order_by("-received_at").first()
+    inst = pages.instrument(last.instrument) if last else None
+    return render(request, "capture/thanks.html", _context(
+        request, participant, token, title=_("Thank you"), instrument=inst, log=last,
+        next_kind=schedule.kind_of_log(schedule.logs_so_far(participant) + 1),
+    ))
+
+
+@never_cache
+def my_progress(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's own wellbeing and hope over time; nothing about anyone else."""
+    participant = participant_for(token, request)
+    logs = list(participant.logs.filter(status=Log.Status.COMPLETE)
+                .order_by("completed_on", "received_at"))
+    points = [{"date": log.completed_on, "wellbeing": log.scores.get("wellbeing"),
+               "hope": log.scores.get("hope")} for log in logs]
+    return render(request, "capture/progress.html", _context(
+        request, participant, token, title=_("My progress"), points=points,
+        wellbeing_chart=_chart([p["wellbeing"] for p in points], 7, 35),
+        hope_chart=_chart([p["hope"] for p in points], 12, 48),
+    ))
+
+
+def _chart(values, low: float, high: float, width: int = 300, height: int = 100) -> dict | None:
+    """Points of a small line chart (SVG drawn by the template), or None if under two values."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return None
+    n = max(len(values) - 1, 1)
+    pts = [(round(10 + i * (width - 20) / n, 1),
+            round(height - 10 - (v - low) * (height - 20) / (high - low), 1)) for i, v in known]
+    return {"points": " ".join(f"{x},{y}" for x, y in pts), "dots": pts,
+            "width": width, "height": height}

@@ -1,0 +1,278 @@
+"""What every participant page shares: the active language, the instruments in it, and the
+turning of a :class:`~peerlog.capture.forms.SectionForm` into accessible page blocks.
+
+Pages are server-rendered and work without JavaScript. Each question is rendered by
+``capture/_question.html``: radio and checkbox groups in a fieldset with a legend, hints and
+errors linked with ``aria-describedby``, an error summary at the top linking to each field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone, translation
+
+from peerlog.capture.forms import NumberOrPreferNotField, SectionForm
+from peerlog.instruments import PREFER_NOT, languages, load_instrument
+from peerlog.instruments.model import Group, Instrument, Item, Section
+
+#: Answers of these types are contact details: never stored with research answers.
+CONTACT_TYPES = {"email", "phone", "postal"}
+
+AUTOCOMPLETE = {"email": "email", "phone": "tel", "postal": "street-address"}
+
+
+def instrument_languages() -> set[str]:
+    return {lang.code for lang in languages()}
+
+
+def active_language() -> str:
+    """The active interface language if the forms exist in it, else English."""
+    code = (translation.get_language() or "en").split("-")[0]
+    return code if code in instrument_languages() else "en"
+
+
+def programme_settings() -> dict[str, str]:
+    return {"online_network": settings.PEERLOG["ONLINE_NETWORK_NAME"]}
+
+
+@lru_cache(maxsize=64)
+def _instrument(code: str, language: str, online_network: str) -> Instrument:
+    return load_instrument(code).translated(language).rendered({"online_network": online_network})
+
+
+def instrument(code: str, language: str | None = None) -> Instrument:
+    """The form ``code`` in ``language`` (default: the active one), placeholders filled."""
+    return _instrument(code, language or active_language(),
+                       settings.PEERLOG["ONLINE_NETWORK_NAME"])
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass
+class Question:
+    """One question as the template draws it."""
+
+    bf: forms.BoundField
+    item: Item
+    kind: str  # choice | multi | number | text | textarea | date | grid_cell
+    label: str = ""
+    hint: str = ""
+    prefer_not: bool = False  # a number with a "prefer not to answer" box
+    prefer_not_checked: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.bf.id_for_label or f"id_{self.bf.name}"
+
+    @property
+    def input_type(self) -> str:
+        return "checkbox" if self.kind == "multi" else "radio"
+
+    @property
+    def options(self) -> list[dict[str, Any]]:
+        """Radio buttons or checkboxes drawn directly by the template (much cheaper than a
+        widget template per option, which matters on the 12-question scale pages)."""
+        current = self.bf.value()
+        if current is None:
+            current = []
+        elif isinstance(current, str | int) or not hasattr(current, "__iter__"):
+            current = [current]
+        chosen = {str(v) for v in current}
+        return [{"id": f"{self.bf.auto_id}_{i}", "value": value, "label": label,
+                 "checked": str(value) in chosen}
+                for i, (value, label) in enumerate(self.bf.field.choices)]
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.hint:
+            ids.append(f"{self.bf.auto_id}-hint")
+        if self.bf.errors:
+            ids.append(f"{self.bf.auto_id}-error")
+        return " ".join(ids)
+
+    @property
+    def anchor(self) -> str:
+        """Where the error summary links to: the field, or a group's first option."""
+        if self.kind in ("choice", "multi"):
+            return f"{self.bf.auto_id}_0"
+        return self.bf.auto_id
+
+
+@dataclass
+class Block:
+    """A group of questions: a plain list, a scale (shared options) or a grid."""
+
+    group: Group
+    layout: str
+    questions: list[Question] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # grid rows
+
+
+def _kind(item: Item, f: forms.Field) -> str:
+    if item.type == "single":
+        return "choice"
+    if item.type == "multi":
+        return "multi"
+    if item.type in ("text", "postal"):
+        return "textarea"
+    if item.type == "date":
+        return "date"
+    if isinstance(f, forms.IntegerField):
+        return "number"
+    return "text"
+
+
+def _decorate(form: forms.Form, code: str, item: Item, kind: str) -> None:
+    """Accessible attributes on the widget: described by its hint and error, invalid flag."""
+    bf = form[code]
+    attrs = bf.field.widget.attrs
+    described = []
+    if item.help:
+        described.append(f"{bf.auto_id}-hint")
+    if form.is_bound and code in form.errors:
+        described.append(f"{bf.auto_id}-error")
+        if kind not in ("choice", "multi"):
+            attrs["aria-invalid"] = "true"
+    if described and kind not in ("choice", "multi"):
+        attrs["aria-describedby"] = " ".join(described)
+    if item.type in AUTOCOMPLETE:
+        attrs["autocomplete"] = AUTOCOMPLETE[item.type]
+    if item.type in ("email", "phone", "personal_id"):
+        attrs["dir"] = "ltr"  # addresses and numbers read left to right in any language
+    if kind == "number":
+        attrs.setdefault("inputmode", "numeric")
+        attrs["class"] = "num"
+    if item.type == "date":
+        attrs.setdefault("max", today().isoformat())
+
+
+def blocks(form: forms.Form, section: Section, skip: set[str] | None = None) -> list[Block]:
+    """The page's questions, grouped as the definition groups them."""
+    skip = skip or set()
+    out = []
+    for group in section.groups:
+        block = Block(group=group, layout=group.layout)
+        rows: dict[str, dict[str, Any]] = {}
+        for item in group.items:
+            if item.code in skip or item.code not in form.fields:
+                continue
+            f = form.fields[item.code]
+            kind = _kind(item, f)
+            _decorate(form, item.code, item, kind)
+            bf = form[item.code]
+            q = Question(bf=bf, item=item, kind=kind, label=item.text, hint=item.help or "")
+            if isinstance(f, NumberOrPreferNotField):
+                q.prefer_not = True
+                value = _value(form, item.code)
+                q.prefer_not_checked = value == PREFER_NOT or (
+                    isinstance(value, list) and PREFER_NOT in value)
+            if group.layout == "peer_support_grid" and item.row:
+                row = next((r for r in group.rows if r.code == item.row), None)
+                col = next((c for c in group.columns if c.code == item.column), None)
+                entry = rows.setdefault(item.row, {
+                    "code": item.row, "label": row.text if row else item.text,
+                    "hint": (row.help or "") if row else "", "cells": [],
+                })
+                q.kind = "number"
+                q.label = col.text if col else item.text
+                entry["cells"].append(q)
+                block.questions.append(q)
+            else:
+                block.questions.append(q)
+        block.rows = list(rows.values())
+        if block.questions:
+            out.append(block)
+    return out
+
+
+def conditional_css(form: forms.Form, section: Section) -> str:
+    """CSS that hides a conditional question until its condition is ticked on the same page
+    (``:has()``; no JavaScript). Browsers without ``:has()`` simply show every question, and
+    the server drops answers to questions that do not apply either way."""
+    codes = {item.code for item in section.items if item.code in form.fields}
+    rules = []
+    for item in section.items:
+        cond = item.ask_if
+        if not cond or item.code not in codes or cond.item not in codes:
+            continue
+        if form.is_bound and item.code in form.errors:
+            continue  # a question with a message is never hidden
+        if not all(re.fullmatch(r"[\w.+-]+", str(v)) for v in cond.in_):
+            continue  # only plain option values go into a style sheet
+        chosen = ",".join(f"input[name={cond.item}][value='{v}']:checked" for v in cond.in_)
+        rules.append(f"form:not(:has({chosen})) #q-{item.code}{{display:none}}")
+    for group in section.groups:  # a group asked only on one condition: its text goes too
+        conds = {item.ask_if for item in group.items if item.code in codes}
+        if len(conds) == 1 and None not in conds:
+            cond = conds.pop()
+            if cond.item in codes and all(re.fullmatch(r"[\w.+-]+", str(v)) for v in cond.in_) \
+                    and not (form.is_bound and any(i.code in form.errors for i in group.items)):
+                chosen = ",".join(f"input[name={cond.item}][value='{v}']:checked"
+                                  for v in cond.in_)
+                rules.append(f"form:not(:has({chosen})) #g-{group.code}{{display:none}}")
+    return "\n".join(rules)
+
+
+def skipped_by_condition(section: Section, answers: dict[str, Any]) -> set[str]:
+    """Questions whose condition is on an earlier page and does not hold: not shown at all."""
+    own = {item.code for item in section.items}
+    return {item.code for item in section.items
+            if item.ask_if and item.ask_if.item not in own and not item.ask_if.applies(answers)}
+
+
+def _value(form: forms.Form, code: str) -> Any:
+    if form.is_bound:
+        return form.data.getlist(code) if hasattr(form.data, "getlist") else form.data.get(code)
+    return form.initial.get(code)
+
+
+def error_summary(form: forms.Form, page_blocks: list[Block]) -> list[dict[str, str]]:
+    """[{anchor, label, message}] for the summary at the top of the page, in page order."""
+    if not form.is_bound or form.is_valid():
+        return []
+    out = []
+    for block in page_blocks:
+        for q in block.questions:
+            for message in form.errors.get(q.bf.name, []):
+                out.append({"anchor": q.anchor, "label": q.label, "message": message})
+    for message in form.non_field_errors():
+        out.append({"anchor": "", "label": "", "message": message})
+    return out
+
+
+def initial_from(answers: dict[str, Any], section: Section) -> dict[str, Any]:
+    """Stored answers as form initial values (radio values are compared as strings)."""
+    initial = {}
+    for item in section.items:
+        if item.code not in answers:
+            continue
+        value = answers[item.code]
+        if item.type == "single":
+            initial[item.code] = str(value)
+        elif item.type == "multi":
+            initial[item.code] = [str(v) for v in value]
+        else:
+            initial[item.code] = value
+    return initial
+
+
+def section_form(inst: Instrument, section: Section, data=None, answers: dict | None = None,
+                 **kwargs: Any) -> SectionForm:
+    answers = answers or {}
+    return SectionForm(inst, section, data=data, answers_so_far=answers,
+                       initial=initial_from(answers, section), **kwargs)
+
+
+def progress(position: int, total: int) -> dict[str, int]:
+    return {"page": position, "pages": total, "percent": round(100 * position / total)}
+
