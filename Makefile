@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Browser tests use Debian's Chromium (never a browser download) and axe-core from npm.
+# Browser tests use Debian's Chromium (never a browser download) and axe-core from npm;
+# the paper-PDF tests look at pages through pdftoppm/pdftotext (Debian's poppler-utils).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
 
 demo: $(STAMP)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlog.capture.models import Project, Region
+from peerlog.capture.crypto import EncryptedTextField
+from peerlog.capture.models import Log, Participant, Project, Region
 
 
 class Role(models.TextChoices):
@@ -36,3 +38,120 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+# --- Signing in: a second factor (TOTP) and a lockout after repeated failures -------------
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator app: an RFC 6238 secret, encrypted like contact details."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = EncryptedTextField()  # base32, as shown to the user at enrolment
+    confirmed = models.BooleanField(default=False)
+    last_step = models.BigIntegerField(default=0)  # a code is accepted once (no replay)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("authenticator")
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in (password or code); enough of them in a window lock the account."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    stage = models.CharField(max_length=20, default="password")  # password | code
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.stage} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Paper logs: first, second (blind) and resolving entries --------------------------------
+
+
+class PaperEntry(models.Model):
+    """One person's typing of one paper form.
+
+    The first entry stores the log (held when the project double-enters); a second entry of
+    the same form is typed blind and compared field by field; a third person resolves each
+    difference. Every entry is kept, so how a log came to be is always visible.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("First entry")
+        SECOND = "second", _("Second entry")
+        RESOLUTION = "resolution", _("Resolution of differences")
+
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="paper_entries")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="paper_entries")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    # Every field as typed, including the personal ID and the date on the form.
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["log", "entered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "kind"], name="one_entry_of_each_kind"),
+        ]
+        verbose_name = _("paper entry")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of log {self.log_id}"
+
+
+# --- Data quality: what was decided about each problem ---------------------------------------
+
+
+class QualityReview(models.Model):
+    """A decision on one data-quality problem of one log (it leaves the queue)."""
+
+    log = models.ForeignKey(Log, on_delete=models.CASCADE, related_name="quality_reviews")
+    reason = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=40)
+    note = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["log", "reason"], name="one_review_per_problem"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} of log {self.log_id}: {self.outcome}"
+
+
+class RepeatRegistration(models.Model):
+    """A registration judged to be (or not to be) a person registering again."""
+
+    class Outcome(models.TextChoices):
+        SAME_PERSON = "same_person", _("Same person: logs routed to the first registration")
+        DIFFERENT = "different", _("Different people")
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="repeat_review"
+    )
+    same_as = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.outcome}"

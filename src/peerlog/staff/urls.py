@@ -1,6 +1,45 @@
-"""URLs of the staff app."""
+"""URLs of the staff console (mounted at /staff/). Each view names the roles it allows."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from peerlog.staff.views import auth, ids, monitoring, paper, people, quality
 
 app_name = "staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", people.home, name="home"),
+    path("login/", auth.login_view, name="login"),
+    path("login/code/", auth.code_view, name="login_code"),
+    path("logout/", auth.logout_view, name="logout"),
+    # Personal IDs
+    path("ids/", ids.batches, name="id_batches"),
+    path("ids/<int:pk>/slips.pdf", ids.batch_slips, name="id_slips"),
+    # Paper forms and entry
+    path("paper/", paper.paper_forms, name="paper_forms"),
+    path("paper/<slug:code>/<slug:language>.pdf", paper.paper_form_pdf_view,
+         name="paper_form_pdf"),
+    path("entry/", paper.entry_start, name="entry_start"),
+    path("entry/<int:project>/<slug:code>/<slug:language>/", paper.entry, name="entry"),
+    path("entry/log/<int:pk>/second/", paper.second_entry, name="second_entry"),
+    path("entry/log/<int:pk>/resolve/", paper.resolve_entry, name="resolve_entry"),
+    # Data quality
+    path("quality/", quality.queue, name="quality"),
+    path("quality/usable.csv", quality.counts_csv, name="quality_counts_csv"),
+    path("quality/log/<int:pk>/<slug:reason>/", quality.problem, name="quality_problem"),
+    path("quality/registration/<int:pk>/", quality.repeat_registration,
+         name="repeat_registration"),
+    # Monitoring
+    path("monitoring/", monitoring.monitoring_page, name="monitoring"),
+    path("monitoring/<slug:name>.csv", monitoring.monitoring_csv, name="monitoring_csv"),
+    # Participants, withdrawal, contact details
+    path("participants/", people.participants, name="participants"),
+    path("participants/<int:pk>/", people.participant, name="participant"),
+    path("participants/<int:pk>/withdraw/", people.withdraw, name="withdraw"),
+    path("participants/<int:pk>/contact/", people.contact, name="contact"),
+    # Central researchers: audit trail and exports
+    path("audit/", people.audit_trail, name="audit"),
+    path("exports/", people.exports, name="exports"),
+    path("exports/<slug:name>.csv", people.export_csv, name="export_csv"),
+    # Administrators
+    path("accounts/", people.accounts, name="accounts"),
+    path("accounts/<int:pk>/<slug:action>/", people.account_action, name="account_action"),
+]

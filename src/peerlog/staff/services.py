@@ -1,0 +1,167 @@
+"""Changing a stored log or a participant: every change re-scores and goes into the audit trail.
+
+Views never save a Log themselves; they call :func:`change_log`, so a changed answer can
+never leave a stale score or an unaudited edit behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerlog.capture import audit, personal_ids
+from peerlog.capture.models import Log, Participant
+from peerlog.capture.services import SAME_DAY_DUPLICATE, TICKS, UNREGISTERED_ID
+from peerlog.instruments import TICKED, load_instrument
+from peerlog.instruments.scoring import score
+
+_UNSET = object()
+
+
+def recomputed_flags(log: Log) -> list[str]:
+    """The capture flags of ``log`` as it is now (other flags it carries are kept)."""
+    own = [f for f in log.flags if f not in (UNREGISTERED_ID, TICKS, SAME_DAY_DUPLICATE)]
+    flags = []
+    if log.participant_id is None:
+        flags.append(UNREGISTERED_ID)
+    if any(value == TICKED for value in log.answers.values()):
+        flags.append(TICKS)
+    if log.participant_id is not None and (
+        Log.objects.filter(participant_id=log.participant_id, completed_on=log.completed_on)
+        .exclude(pk=log.pk).exclude(status=Log.Status.SET_ASIDE).exists()
+    ):
+        flags.append(SAME_DAY_DUPLICATE)
+    return flags + own
+
+
+@transaction.atomic
+def change_log(
+    log: Log,
+    actor: Any,
+    reason: str,
+    *,
+    answers: dict[str, Any] | None = None,
+    participant: Participant | None | object = _UNSET,
+    typed_personal_id: str | None = None,
+    completed_on: dt.date | None = None,
+    status: str | None = None,
+) -> Log:
+    """Apply changes to ``log``, re-score it, recompute its flags and audit what changed."""
+    log = Log.objects.select_for_update().get(pk=log.pk)
+    before = {"answers": dict(log.answers), "participant": log.participant_id,
+              "typed_personal_id": log.typed_personal_id,
+              "completed_on": log.completed_on.isoformat(), "status": log.status}
+    if answers is not None:
+        log.answers = dict(answers)
+    if participant is not _UNSET:
+        log.participant = participant
+    if typed_personal_id is not None:
+        log.typed_personal_id = personal_ids.normalise(typed_personal_id)
+    if completed_on is not None:
+        log.completed_on = completed_on
+    if status is not None:
+        log.status = status
+    scores = score(load_instrument(log.instrument), log.answers)
+    log.scores = {n: s.value for n, s in scores.items() if s.value is not None}
+    log.missing_scores = {n: s.missing_reason for n, s in scores.items() if s.value is None}
+    log.flags = recomputed_flags(log)
+    log.save()
+    after = {"answers": log.answers, "participant": log.participant_id,
+             "typed_personal_id": log.typed_personal_id,
+             "completed_on": log.completed_on.isoformat(), "status": log.status}
+    changed = {}
+    for key in before:
+        if key == "answers":
+            codes = sorted(set(before["answers"]) | set(after["answers"]))
+            diff = {c: [before["answers"].get(c), after["answers"].get(c)] for c in codes
+                    if before["answers"].get(c) != after["answers"].get(c)}
+            if diff:
+                changed["answers"] = diff
+        elif before[key] != after[key]:
+            changed[key] = [before[key], after[key]]
+    audit.record(actor, "log.change", log, reason=reason, changed=changed)
+    return log
+
+
+@transaction.atomic
+def record_withdrawal(participant: Participant, actor: Any, withdrawal: str, note: str = "") -> None:
+    """Record a withdrawal ("no more contact", or also "remove my data from analysis")."""
+    if withdrawal not in (Participant.Withdrawal.NO_CONTACT, Participant.Withdrawal.REMOVE_DATA):
+        raise ValueError(f"not a withdrawal: {withdrawal!r}")
+    previous = participant.withdrawal
+    participant.withdrawal = withdrawal
+    participant.withdrawn_at = participant.withdrawn_at or timezone.now()
+    participant.save(update_fields=["withdrawal", "withdrawn_at"])
+    audit.record(actor, "participant.withdraw", participant, withdrawal=withdrawal,
+                 previous=previous, note=note)
+
+
+# --- Registering a participant from a paper registration form -----------------------------
+
+ABOUT_YOU_COLUMNS = (
+    "age_band", "gender", "transgender_history", "sexual_orientation", "ethnicity", "area",
+    "uses_mh_services", "physical_condition", "learning_disability", "transport_pass",
+    "interview_interest",
+)
+CONTACT_FOR_CHANNEL = {"email": "contact_email", "sms": "contact_phone", "post": "contact_postal"}
+
+
+class PaperRegistrationError(ValueError):
+    """A paper registration that cannot be stored as written (the message says why)."""
+
+
+@transaction.atomic
+def register_from_paper(project, values: dict[str, Any], actor: Any, language: str = "en"):
+    """Make a participant (and their encrypted contact details) from a paper registration.
+
+    The personal ID must have been issued to ``project`` and not be registered yet; the
+    information and data-use consents must be ticked "yes" (without them no one is
+    registered). Reminders consent is stored as given.
+    """
+    from django.conf import settings
+
+    from peerlog.capture.models import ContactDetails, PersonalId
+    from peerlog.instruments import PREFER_NOT
+
+    code = personal_ids.normalise(values.get("personal_id", ""))
+    issued = PersonalId.objects.select_for_update().filter(code=code, batch__project=project).first()
+    if issued is None:
+        raise PaperRegistrationError(_(
+            "This personal ID was not issued to this project: check the number on the form."))
+    if Participant.objects.filter(personal_id=issued).exists():
+        raise PaperRegistrationError(_(
+            "This personal ID is already registered: the person may be registering again; "
+            "enter their form as a log instead."))
+    if values.get("consent_information") != "yes" or values.get("consent_data_use") != "yes":
+        raise PaperRegistrationError(_(
+            "The form does not give consent to take part and to the use of the information: "
+            "it cannot be registered."))
+    completed = dt.date.fromisoformat(values["date_completed"])
+    consented_at = timezone.make_aware(dt.datetime.combine(completed, dt.time(12)))
+    contact_codes = set(CONTACT_FOR_CHANNEL.values())
+    research = {k: v for k, v in values.items() if k not in contact_codes}
+    years = values.get("mh_services_years")
+    participant = Participant.objects.create(
+        personal_id=issued, project=project, language=language, registered_at=consented_at,
+        consent_information=True, consent_reminders=values.get("consent_reminders") == "yes",
+        consent_data_use=True,
+        consent_form_version=settings.PEERLOG["CONSENT_FORM_VERSION"], consented_at=consented_at,
+        **{c: str(values.get(c, "")) for c in ABOUT_YOU_COLUMNS},
+        mh_services_years=years if isinstance(years, int) else None,
+        prize_draw=values.get("prize_draw") == "enter",
+        registration_answers=research,
+    )
+    channels = [c for c in values.get("contact_channels", []) if c != PREFER_NOT]
+    ContactDetails.objects.create(
+        participant=participant, channels=channels,
+        email=values.get("contact_email", "") if "email" in channels else "",
+        phone=values.get("contact_phone", "") if "sms" in channels else "",
+        postal=values.get("contact_postal", "") if "post" in channels else "",
+    )
+    audit.record(actor, "participant.register", participant, mode="paper",
+                 consent_form_version=participant.consent_form_version)
+    return participant

@@ -1,0 +1,1 @@
+"""Views of the staff console, one module per part; every view says which roles may use it."""

@@ -1,0 +1,85 @@
+"""Monitoring pages: each chart with its data table and a CSV download of the same rows."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from peerlog.staff import monitoring
+from peerlog.staff.access import role_of, role_required, visible_projects
+from peerlog.staff.charts import stacked_bars
+from peerlog.staff.models import Role
+from peerlog.staff.views.common import FIGURES, csv_response
+
+
+def _scope(request):
+    """The projects in view: all the user may see, narrowed by ?region= or ?project=."""
+    projects = visible_projects(request.user)
+    region, project = request.GET.get("region", ""), request.GET.get("project", "")
+    if region:
+        projects = projects.filter(region__code=region)
+    if project.isdigit():
+        projects = projects.filter(pk=project)
+    return projects
+
+
+def _figures(request):
+    user = request.user
+    projects = _scope(request)
+    suppress = role_of(user) == Role.COMMISSIONER
+    return {
+        "registrations": (_("Registrations per month by region"),
+                          monitoring.registrations_by_month(projects)),
+        "logs": (_("Logs completed per month by region"), monitoring.logs_by_month(projects)),
+        "since_first": (_("Logs by month since each person's first log"),
+                        monitoring.logs_since_first(projects)),
+        "since_first_by_region": (_("Logs by month since first log, by region"),
+                                  monitoring.logs_since_first(projects, by_region=True)),
+        "projects": (_("Projects: retention, then recruitment, and who is due now"),
+                     monitoring.project_table(projects, suppress=suppress)),
+    }
+
+
+def _chart(name, title, header, rows):
+    if not rows:
+        return None
+    if name == "since_first":
+        cats = [str(r[0]) for r in rows]
+        series = [(_("quarterly"), [r[1] for r in rows]), (_("monthly"), [r[2] for r in rows])]
+    else:
+        cats = [r[0] for r in rows]
+        series = [(region, [r[i + 1] for r in rows]) for i, region in enumerate(header[1:-1])]
+    return stacked_bars(f"chart-{name}", title, cats, series, table_id=f"table-{name}")
+
+
+@role_required(*FIGURES)
+def monitoring_page(request):
+    figures = _figures(request)
+    blocks = []
+    # Retention first: chapter 11 warns against recruitment league tables.
+    for name in ("projects", "registrations", "logs", "since_first", "since_first_by_region"):
+        title, (header, rows) = figures[name]
+        chart = _chart(name, title, header, rows) if name in (
+            "registrations", "logs", "since_first") else None
+        blocks.append({"name": name, "title": title, "header": header, "rows": rows,
+                       "chart": chart})
+    visible = visible_projects(request.user).select_related("region")
+    return render(request, "staff/monitoring.html", {
+        "blocks": blocks, "query": request.GET.urlencode(),
+        "regions": sorted({(p.region.code, p.region.name) for p in visible},
+                          key=lambda r: r[1]),
+        "projects": visible, "region": request.GET.get("region", ""),
+        "project": request.GET.get("project", ""), "suppressed": role_of(request.user) == Role.COMMISSIONER,
+        "suppress_below": monitoring.SUPPRESS_BELOW,
+        "due_after": monitoring.DUE_AFTER_DAYS, "overdue_after": monitoring.OVERDUE_AFTER_DAYS,
+    })
+
+
+@role_required(*FIGURES)
+def monitoring_csv(request, name: str):
+    figures = _figures(request)
+    if name not in figures:
+        raise Http404
+    _title, (header, rows) = figures[name]
+    return csv_response(f"peerlog-{name}.csv", header, rows)

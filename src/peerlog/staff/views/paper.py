@@ -1,0 +1,395 @@
+"""Paper: printable forms, the paper entry screen, double entry and resolving differences.
+
+Double entry (per project): the first entry stores the log *held*; a second person types
+the same paper form blind (they never see the first entry's answers); if every field agrees
+the log counts, otherwise it stays held until a third person, who typed neither entry,
+resolves each difference. Projects without double entry store the first entry as complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from peerlog.capture import audit, personal_ids
+from peerlog.capture.forms import PAPER, SectionForm
+from peerlog.capture.models import Log, PersonalId
+from peerlog.capture.services import store_log
+from peerlog.instruments import ScoringError
+from peerlog.staff.access import role_required, visible_projects
+from peerlog.staff.layout import (
+    ENTRY_INSTRUMENTS,
+    PAPER_INSTRUMENTS,
+    instrument_for,
+    paper_layout,
+    shipped_languages,
+)
+from peerlog.staff.models import PaperEntry
+from peerlog.staff.pdf import paper_form_pdf
+from peerlog.staff.services import PaperRegistrationError, change_log, register_from_paper
+from peerlog.staff.views.common import ROW_LEVEL, pdf_response
+
+ID_FIELD, DATE_FIELD = "personal_id", "date_completed"
+# Registration: region and project are chosen on the entry screen, not typed from the paper.
+NOT_ENTERED = ("region", "project")
+
+
+# --- Printable forms ----------------------------------------------------------------------
+
+class PaperFormChoice(forms.Form):
+    instrument = forms.ChoiceField(label=gettext_lazy("Form"), choices=())
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=())
+    personal_id = forms.CharField(label=gettext_lazy("Personal ID to print on it (optional)"),
+                                  required=False, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [(c, instrument_for(c).title + f" ({c})")
+                                             for c in PAPER_INSTRUMENTS]
+        self.fields["language"].choices = [(x.code, x.name) for x in shipped_languages()]
+
+
+@role_required(*ROW_LEVEL)
+def paper_forms(request):
+    form = PaperFormChoice(request.GET or None)
+    if request.GET and form.is_valid():
+        params = f"?personal_id={form.cleaned_data['personal_id']}" if form.cleaned_data[
+            "personal_id"] else ""
+        from django.urls import reverse
+
+        return redirect(reverse("staff:paper_form_pdf", args=[
+            form.cleaned_data["instrument"], form.cleaned_data["language"]]) + params)
+    return render(request, "staff/paper_forms.html", {
+        "form": form, "instruments": PAPER_INSTRUMENTS, "languages": shipped_languages(),
+    })
+
+
+@role_required(*ROW_LEVEL)
+def paper_form_pdf_view(request, code: str, language: str):
+    if code not in PAPER_INSTRUMENTS or language not in {x.code for x in shipped_languages()}:
+        raise Http404
+    pid = personal_ids.normalise(request.GET.get("personal_id", ""))
+    if pid and not PersonalId.objects.filter(
+            code=pid, batch__project__in=visible_projects(request.user)).exists():
+        raise Http404  # only IDs issued to the staff member's own projects are printed
+    suffix = f"-{pid}" if pid else ""
+    return pdf_response(paper_form_pdf(code, language, pid), f"{code}-{language}{suffix}.pdf")
+
+
+# --- The entry screen ----------------------------------------------------------------------
+
+class EntryStart(forms.Form):
+    project = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Project"))
+    instrument = forms.ChoiceField(label=gettext_lazy("Form"), choices=())
+    language = forms.ChoiceField(label=gettext_lazy("Language of the paper form"), choices=())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects = visible_projects(user)
+        if len(projects[:2]) == 1:  # a coordinator of one project need not choose it
+            self.fields["project"].initial = projects[0].pk
+            self.fields["project"].empty_label = None
+        self.fields["instrument"].choices = [(c, instrument_for(c).title + f" ({c})")
+                                             for c in ENTRY_INSTRUMENTS]
+        self.fields["language"].choices = [(x.code, x.name) for x in shipped_languages()]
+
+
+class PaperIdForm(forms.Form):
+    """The ID and date as written. The ID is taken as written (a wrong one is flagged, not
+    refused: the paper exists and the log must be kept and matched later)."""
+
+    personal_id = forms.CharField(label=gettext_lazy("Personal ID"), max_length=20,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                                "autocomplete": "off"}))
+    # Typed as written on paper (dd/mm/yy), one text box: faster than a date picker.
+    date_completed = forms.DateField(
+        label=gettext_lazy("Date on the form (dd/mm/yy)"),
+        input_formats=["%d/%m/%y", "%d/%m/%Y", "%d%m%y", "%d%m%Y", "%d.%m.%y", "%d.%m.%Y",
+                       "%d-%m-%y", "%d-%m-%Y", "%Y-%m-%d"],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                      "size": 10}))
+
+    def clean_date_completed(self):
+        value = self.cleaned_data["date_completed"]
+        if value > dt.date.today() + dt.timedelta(days=1):
+            raise forms.ValidationError(_("This date is in the future."))
+        return value
+
+
+def entry_forms(instrument, data=None, prefix_answers=None):
+    """The forms of one paper entry: ID/date, then one SectionForm per section (paper mode)."""
+    id_form = PaperIdForm(data, prefix="id")
+    sections = []
+    for section in instrument.sections:
+        if not any(i.code not in (ID_FIELD, DATE_FIELD, *NOT_ENTERED) for i in section.items):
+            continue
+        f = SectionForm(instrument, section, data, mode=PAPER, prefix=section.code,
+                        answers_so_far=prefix_answers or {})
+        for code in (ID_FIELD, DATE_FIELD, *NOT_ENTERED):
+            f.fields.pop(code, None)
+        for field in f.fields.values():
+            field.required = False  # a blank on paper is a blank, never a reason to refuse
+        sections.append(f)
+    return id_form, sections
+
+
+def collect(id_form, section_forms) -> dict:
+    """All values of a valid entry, including the ID and date as typed."""
+    answers = {}
+    for f in section_forms:
+        answers.update(f.answers())
+    return {
+        ID_FIELD: personal_ids.normalise(id_form.cleaned_data[ID_FIELD]),
+        DATE_FIELD: id_form.cleaned_data[DATE_FIELD].isoformat(),
+        **answers,
+    }
+
+
+def _entry_groups(paper_section, form):
+    """The bound fields of one section, shaped like the paper (grid, scale matrix, list)."""
+    groups = []
+    for pg in paper_section.groups:
+        items = [i for i in pg.items if i.code in form.fields]
+        if not items:
+            continue
+        entry = {"group": pg.group, "layout": pg.layout}
+        if pg.layout == "grid":
+            entry["columns"] = pg.columns
+            entry["rows"] = [{"text": r.text, "help": r.help,
+                              "cells": [form[c.code] if c is not None and c.code in form.fields
+                                        else None for c in r.cells]} for r in pg.rows]
+        elif pg.layout == "scale":
+            entry["options"] = pg.options
+            rows = []
+            for item in items:
+                bf = form[item.code]
+                value = "" if bf.value() is None else str(bf.value())
+                rows.append({"item": item, "field": bf, "name": bf.html_name,
+                             "choices": [{"value": str(o.value), "text": o.text,
+                                          "id": f"{bf.auto_id}_{n}",
+                                          "checked": value == str(o.value)}
+                                         for n, o in enumerate(pg.options)]})
+            entry["rows"] = rows
+        else:
+            entry["fields"] = [form[i.code] for i in items]
+        groups.append(entry)
+    return groups
+
+
+def _render_entry(request, *, instrument, project, language, id_form, section_forms, title,
+                  log=None, status=200):
+    by_section = {f.section.code: f for f in section_forms}
+    layout = [{"section": s, "form": by_section[s.code],
+               "groups": _entry_groups(s, by_section[s.code])}
+              for s in paper_layout(instrument) if s.code in by_section]
+    return render(request, "staff/paper_entry.html", {
+        "instrument": instrument, "project": project, "language": language,
+        "id_form": id_form, "layout": layout, "title": title, "log": log,
+        "has_errors": id_form.errors or any(f.errors for f in section_forms),
+        "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+    }, status=status)
+
+
+@role_required(*ROW_LEVEL)
+def entry_start(request):
+    form = EntryStart(request.GET or None, user=request.user)
+    if request.GET and form.is_valid():
+        return redirect("staff:entry", form.cleaned_data["project"].pk,
+                        form.cleaned_data["instrument"], form.cleaned_data["language"])
+    projects = visible_projects(request.user)
+    awaiting = (Log.objects.filter(status=Log.Status.HELD, paper_entries__kind="first",
+                                   paper_entries__project__in=projects)
+                .exclude(paper_entries__kind="second").distinct()
+                .select_related(None).prefetch_related("paper_entries__project"))
+    differing = (Log.objects.filter(status=Log.Status.HELD, paper_entries__kind="second",
+                                    paper_entries__project__in=projects)
+                 .exclude(paper_entries__kind="resolution").distinct())
+    return render(request, "staff/entry_start.html", {
+        "form": form, "awaiting": awaiting[:200], "differing": differing[:200],
+    })
+
+
+@role_required(*ROW_LEVEL)
+def entry(request, project: int, code: str, language: str):
+    project = visible_projects(request.user).filter(pk=project).first()
+    if (project is None or code not in ENTRY_INSTRUMENTS
+            or language not in {x.code for x in shipped_languages()}):
+        raise Http404
+    instrument = instrument_for(code, language)
+    data = request.POST if request.method == "POST" else None
+    id_form, section_forms = entry_forms(instrument, data)
+    title = _("Paper entry: %(form)s") % {"form": instrument.title}
+    if request.method == "POST":
+        key = request.POST.get("submission_key", "")
+        if id_form.is_valid() and all(f.is_valid() for f in section_forms):
+            values = collect(id_form, section_forms)
+            if code == "registration":
+                try:
+                    person = register_from_paper(project, values, request.user, language)
+                except PaperRegistrationError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, _("Registered %(id)s in %(project)s.") % {
+                        "id": personal_ids.display(person.personal_id.code),
+                        "project": project})
+                    return redirect("staff:entry", project.pk, code, language)
+                return _render_entry(request, instrument=instrument, project=project,
+                                     language=language, id_form=id_form,
+                                     section_forms=section_forms, title=title, status=400)
+            try:
+                log = store_paper_first(project, code, language, values, request.user, key)
+            except ScoringError as exc:
+                messages.error(request, _("This entry cannot be stored: %(e)s") % {"e": exc})
+            else:
+                if log.status == Log.Status.HELD:
+                    messages.success(request, _("Stored as the first entry of log %(n)s; it is "
+                                                "held until a second person enters the same "
+                                                "form.") % {"n": log.pk})
+                else:
+                    messages.success(request, _("Log %(n)s stored.") % {"n": log.pk})
+                return redirect("staff:entry", project.pk, code, language)
+        return _render_entry(request, instrument=instrument, project=project, language=language,
+                             id_form=id_form, section_forms=section_forms, title=title,
+                             status=400)
+    return _render_entry(request, instrument=instrument, project=project, language=language,
+                         id_form=id_form, section_forms=section_forms, title=title)
+
+
+def _answers_only(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k not in (ID_FIELD, DATE_FIELD)}
+
+
+@transaction.atomic
+def store_paper_first(project, code, language, values, user, submission_key) -> Log:
+    submission_key = submission_key or uuid.uuid4().hex
+    log, created = store_log(
+        instrument=code, answers=_answers_only(values), typed_personal_id=values[ID_FIELD],
+        completed_on=dt.date.fromisoformat(values[DATE_FIELD]), mode=Log.Mode.PAPER,
+        submission_key=f"paper-{submission_key}", language=language, entered_by=user,
+        status=Log.Status.HELD if project.double_entry else Log.Status.COMPLETE,
+    )
+    if created:
+        PaperEntry.objects.create(log=log, project=project, kind=PaperEntry.Kind.FIRST,
+                                  entered_by=user, values=values)
+    return log
+
+
+def differences(first: dict, second: dict) -> list[str]:
+    """Field codes on which two entries of the same form disagree."""
+    return sorted(c for c in set(first) | set(second) if first.get(c) != second.get(c))
+
+
+def _held_log(request, pk, kind_present, kind_absent):
+    projects = visible_projects(request.user)
+    log = (Log.objects.filter(pk=pk, status=Log.Status.HELD, paper_entries__kind=kind_present,
+                              paper_entries__project__in=projects)
+           .exclude(paper_entries__kind=kind_absent).first())
+    if log is None:
+        raise Http404
+    return log
+
+
+@role_required(*ROW_LEVEL)
+def second_entry(request, pk: int):
+    log = _held_log(request, pk, "first", "second")
+    first = log.paper_entries.get(kind=PaperEntry.Kind.FIRST)
+    if first.entered_by_id == request.user.pk:
+        messages.error(request, _("A second entry must be typed by someone else."))
+        return redirect("staff:entry_start")
+    instrument = instrument_for(log.instrument, log.language)
+    data = request.POST if request.method == "POST" else None
+    id_form, section_forms = entry_forms(instrument, data)
+    title = _("Second entry of log %(n)s: %(form)s") % {"n": log.pk, "form": instrument.title}
+    if request.method == "POST" and id_form.is_valid() and all(f.is_valid()
+                                                               for f in section_forms):
+        values = collect(id_form, section_forms)
+        with transaction.atomic():
+            PaperEntry.objects.create(log=log, project=first.project,
+                                      kind=PaperEntry.Kind.SECOND, entered_by=request.user,
+                                      values=values)
+            diff = differences(first.values, values)
+            if not diff:
+                change_log(log, request.user, "double entry agreed", status=Log.Status.COMPLETE)
+                messages.success(request, _("Both entries agree: log %(n)s now counts.")
+                                 % {"n": log.pk})
+            else:
+                audit.record(request.user, "log.double_entry_differs", log, fields=diff)
+                messages.warning(request, _("The entries differ in %(n)s fields; log %(id)s is "
+                                            "held until someone else resolves them.")
+                                 % {"n": len(diff), "id": log.pk})
+        return redirect("staff:entry_start")
+    return _render_entry(request, instrument=instrument, project=first.project,
+                         language=log.language, id_form=id_form, section_forms=section_forms,
+                         title=title, log=log, status=400 if request.method == "POST" else 200)
+
+
+def _label(instrument, code):
+    if code == ID_FIELD:
+        return _("Personal ID")
+    if code == DATE_FIELD:
+        return _("Date on the form")
+    item = instrument.items.get(code)
+    return item.text if item else code
+
+
+def _shown(value):
+    if value is None:
+        return _("(blank)")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@role_required(*ROW_LEVEL)
+def resolve_entry(request, pk: int):
+    log = _held_log(request, pk, "second", "resolution")
+    first = log.paper_entries.get(kind=PaperEntry.Kind.FIRST)
+    second = log.paper_entries.get(kind=PaperEntry.Kind.SECOND)
+    if request.user.pk in (first.entered_by_id, second.entered_by_id):
+        messages.error(request, _("Differences are resolved by a third person, who typed "
+                                  "neither entry."))
+        return redirect("staff:entry_start")
+    instrument = instrument_for(log.instrument, log.language)
+    diff = differences(first.values, second.values)
+    rows = [{"code": c, "label": _label(instrument, c), "first": _shown(first.values.get(c)),
+             "second": _shown(second.values.get(c))} for c in diff]
+    missing = []
+    if request.method == "POST":
+        choice = {c: request.POST.get(f"pick_{c}") for c in diff}
+        missing = [c for c, v in choice.items() if v not in ("first", "second")]
+        if not missing:
+            resolved = dict(first.values)
+            for c, v in choice.items():
+                source = first.values if v == "first" else second.values
+                if c in source:
+                    resolved[c] = source[c]
+                else:
+                    resolved.pop(c, None)
+            with transaction.atomic():
+                PaperEntry.objects.create(log=log, project=first.project,
+                                          kind=PaperEntry.Kind.RESOLUTION,
+                                          entered_by=request.user, values=resolved)
+                participant = personal_ids.normalise(resolved[ID_FIELD])
+                from peerlog.capture.services import find_participant
+
+                change_log(log, request.user, "double entry resolved",
+                           answers=_answers_only(resolved),
+                           typed_personal_id=participant,
+                           participant=find_participant(participant),
+                           completed_on=dt.date.fromisoformat(resolved[DATE_FIELD]),
+                           status=Log.Status.COMPLETE)
+            messages.success(request, _("Differences resolved: log %(n)s now counts.")
+                             % {"n": log.pk})
+            return redirect("staff:entry_start")
+    return render(request, "staff/resolve_entry.html", {
+        "log": log, "rows": rows, "missing": missing, "instrument": instrument,
+        "first": first, "second": second,
+    }, status=400 if missing else 200)

@@ -1,0 +1,210 @@
+"""Participants (pseudonymised), withdrawal, the audited contact view, the audit trail,
+exports, accounts, and the home page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from peerlog.capture import audit
+from peerlog.capture.models import AuditEvent, Participant, Project, Region
+from peerlog.export import contract
+from peerlog.staff import lockout
+from peerlog.staff.access import (
+    may_view_contact,
+    role_of,
+    role_required,
+    visible_participants,
+    visible_projects,
+)
+from peerlog.staff.models import Role, StaffProfile, TotpDevice
+from peerlog.staff.services import record_withdrawal
+from peerlog.staff.views.common import (
+    ADMIN,
+    CENTRAL,
+    EVERYONE,
+    ROW_LEVEL,
+    csv_response,
+    participant_or_404,
+)
+
+
+@role_required(*EVERYONE)
+def home(request):
+    role = role_of(request.user)
+    context = {"role": role}
+    if role in ROW_LEVEL:
+        from peerlog.staff import quality
+
+        context["open_problems"] = quality.open_count(request.user)
+        context["projects"] = visible_projects(request.user)
+    elif role == Role.COMMISSIONER:
+        context["projects"] = visible_projects(request.user)
+    return render(request, "staff/home.html", context)
+
+
+@role_required(*ROW_LEVEL)
+def participants(request):
+    people = (visible_participants(request.user).select_related("personal_id", "project")
+              .order_by("project__name", "personal_id__code"))
+    project = request.GET.get("project")
+    if project and project.isdigit():
+        people = people.filter(project_id=project)
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    return render(request, "staff/participants.html", {
+        "page": page, "projects": visible_projects(request.user), "project": project or "",
+    })
+
+
+class WithdrawalForm(forms.Form):
+    withdrawal = forms.ChoiceField(
+        label=gettext_lazy("Withdrawal"), widget=forms.RadioSelect,
+        choices=[(Participant.Withdrawal.NO_CONTACT, Participant.Withdrawal.NO_CONTACT.label),
+                 (Participant.Withdrawal.REMOVE_DATA, Participant.Withdrawal.REMOVE_DATA.label)])
+    note = forms.CharField(label=gettext_lazy("Note (optional)"), required=False, max_length=300)
+
+
+class ContactReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why do you need these contact details?"),
+                             min_length=5, max_length=300)
+
+
+@role_required(*ROW_LEVEL)
+def participant(request, pk: int):
+    person = participant_or_404(request.user, pk)
+    return render(request, "staff/participant.html", {
+        "person": person, "logs": person.logs.order_by("completed_on"),
+        "withdrawal_form": WithdrawalForm(),
+        "contact_form": ContactReasonForm() if may_view_contact(request.user) else None,
+    })
+
+
+@role_required(*ROW_LEVEL)
+@require_POST
+def withdraw(request, pk: int):
+    person = participant_or_404(request.user, pk)
+    form = WithdrawalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the kind of withdrawal."))
+    else:
+        record_withdrawal(person, request.user, form.cleaned_data["withdrawal"],
+                          form.cleaned_data["note"])
+        messages.success(request, _("Withdrawal recorded."))
+    return redirect("staff:participant", person.pk)
+
+
+@role_required(CENTRAL)
+@require_POST
+@never_cache
+def contact(request, pk: int):
+    """Contact details, shown once, after a stated reason (the view is audited first)."""
+    person = participant_or_404(request.user, pk)
+    form = ContactReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("State why you need the contact details (at least 5 characters)."))
+        return redirect("staff:participant", person.pk)
+    details = audit.view_contact(person, request.user, form.cleaned_data["reason"])
+    response = render(request, "staff/contact.html", {"person": person, "details": details})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(CENTRAL)
+def audit_trail(request):
+    events = AuditEvent.objects.select_related("actor")
+    action = request.GET.get("action", "")
+    if action:
+        events = events.filter(action=action)
+    if request.GET.get("format") == "csv":
+        audit.record(request.user, "audit.export", "audit_trail", filter=action)
+        return csv_response("peerlog-audit.csv", ["at", "actor", "action", "target_type",
+                                                  "target_id", "detail"],
+                            ([e.at.isoformat(), e.actor_label, e.action, e.target_type,
+                              e.target_id, e.detail] for e in events.iterator()))
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    return render(request, "staff/audit.html", {"page": page, "action": action,
+                                                "actions": list(actions)})
+
+
+@role_required(CENTRAL)
+def exports(request):
+    return render(request, "staff/exports.html")
+
+
+@role_required(CENTRAL)
+def export_csv(request, name: str):
+    if name == "participants":
+        columns, rows = contract.PARTICIPANT_COLUMNS, contract.participant_rows()
+    elif name == "logs":
+        columns, rows = contract.LOG_COLUMNS, contract.log_rows()
+    else:
+        raise Http404
+    audit.record(request.user, "export", f"{name}.csv", via="staff console")
+    return csv_response(f"{name}.csv", columns, ([r.get(c, "") for c in columns] for r in rows))
+
+
+# --- Accounts (administrators) -------------------------------------------------------------
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    password = forms.CharField(label=gettext_lazy("First password"), min_length=10,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    projects = forms.ModelMultipleChoiceField(queryset=Project.objects.all(), required=False,
+                                              label=gettext_lazy("Projects (coordinators)"))
+    regions = forms.ModelMultipleChoiceField(queryset=Region.objects.all(), required=False,
+                                             label=gettext_lazy("Regions (regional researchers)"))
+
+    def clean_username(self):
+        name = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=name).exists():
+            raise forms.ValidationError(_("That user name is taken."))
+        return name
+
+
+@role_required(ADMIN)
+def accounts(request):
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(data["username"], data["email"],
+                                                        data["password"])
+            profile = StaffProfile.objects.create(user=user, role=data["role"])
+            profile.projects.set(data["projects"])
+            profile.regions.set(data["regions"])
+            audit.record(request.user, "staff.account_create", user, role=data["role"])
+        messages.success(request, _("Account %(name)s created.") % {"name": user.username})
+        return redirect("staff:accounts")
+    profiles = StaffProfile.objects.select_related("user").prefetch_related(
+        "projects", "regions").order_by("user__username")
+    rows = [{"profile": p, "locked": lockout.locked_until(p.user.username),
+             "has_totp": TotpDevice.objects.filter(user=p.user, confirmed=True).exists()}
+            for p in profiles]
+    return render(request, "staff/accounts.html", {"form": form, "rows": rows})
+
+
+@role_required(ADMIN)
+@require_POST
+def account_action(request, pk: int, action: str):
+    profile = StaffProfile.objects.filter(pk=pk).select_related("user").first()
+    if profile is None or action not in ("unlock", "reset_totp"):
+        raise Http404
+    if action == "unlock":
+        lockout.clear(profile.user.username)
+    else:
+        TotpDevice.objects.filter(user=profile.user).delete()
+    audit.record(request.user, f"staff.{action}", profile.user)
+    messages.success(request, _("Done."))
+    return redirect("staff:accounts")

@@ -1,0 +1,131 @@
+"""The staff console in a real browser: signing in with a code, the paper entry screen by
+keyboard, and the monitoring pages; every page axe-clean (WCAG 2.2 A/AA)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def staff(django_user_model, project_factory, participant_factory, settings):
+    from peerlog.capture.services import store_log
+    from peerlog.staff.models import StaffProfile, TotpDevice
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    project = project_factory(region="Leeds", name="Harbour Peers")
+    other = project_factory(region="Plymouth", name="Moor Group")
+    people = [participant_factory(project=p) for p in (project, project, other)]
+    for n, person in enumerate(people):
+        for month in range(1, 4 - n):
+            store_log(instrument="monthly" if month % 3 else "quarterly",
+                      answers={"ps_informal_given": month}, mode="online",
+                      typed_personal_id=person.personal_id.code,
+                      completed_on=dt.date(2016, month + n, 10), submission_key=f"b{n}{month}")
+
+    def make(role, name, projects=()):
+        user = django_user_model.objects.create_user(name, password="correct horse battery")
+        profile = StaffProfile.objects.create(user=user, role=role)
+        profile.projects.set(projects)
+        TotpDevice.objects.create(user=user, secret=SECRET, confirmed=True)
+        return user
+
+    return {"project": project, "person": people[0],
+            "coordinator": make("coordinator", "coord", [project]),
+            "central": make("central_researcher", "central"),
+            "commissioner": make("commissioner", "commissioner")}
+
+
+def sign_in(page, base, name, axe=None):
+    from peerlog.staff import totp
+
+    page.goto(f"{base}/staff/login/")
+    if axe:
+        assert axe(page) == []
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Six-digit code from your authenticator app").fill(totp.totp(SECRET))
+    if axe:
+        assert axe(page) == []
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/staff/")
+
+
+def test_paper_entry_by_keyboard_stores_ticks_as_ticks(chromium, axe, live_server, staff):
+    from peerlog.capture.models import Log
+
+    page = chromium.new_page()
+    sign_in(page, live_server.url, "coord", axe)
+    assert axe(page) == []
+    page.goto(f"{live_server.url}/staff/entry/")
+    assert axe(page) == []
+    page.get_by_label("Form", exact=True).select_option("monthly")
+    page.get_by_role("button", name="Open the entry screen").click()
+    page.wait_for_url("**/monthly/en/")
+    assert "Paper entry: Monthly Peer Support Log" in page.content()
+    assert axe(page) == []
+    # Keyboard only, in the order of the paper: ID, date, then the grid row by row.
+    page.get_by_label("Personal ID").focus()
+    page.keyboard.type(staff["person"].personal_id.code)
+    page.keyboard.press("Tab")
+    page.keyboard.type("01/03/16")  # the date, typed as written on the paper
+    page.keyboard.press("Tab")
+    for value in ["2", "3", "t", "0", "1"]:  # informal given/received, one-to-one, pairs...
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.name")
+    assert focused == "peer_support-ps_pairs_received"  # tab order follows the paper grid
+    page.get_by_role("radio", name="I've been feeling useful: Often").check()
+    page.get_by_role("button", name="Store this log").click()
+    page.wait_for_selector(".message")
+    assert axe(page) == []
+    log = Log.objects.get(mode="paper")
+    assert log.answers["ps_one_to_one_given"] == "ticked" and "ticks" in log.flags
+    assert log.answers["ps_informal_received"] == 3 and log.answers["swemwbs_2"] == 4
+    assert log.completed_on == dt.date(2016, 3, 1) and log.status == "complete"
+    # A value that cannot be right is shown at its box, and nothing is stored.
+    page.get_by_label("Personal ID").fill("1")
+    page.get_by_label("Informal peer support – Giving support").fill("many")
+    page.get_by_role("button", name="Store this log").click()
+    assert "Enter the number written on the form" in page.content()
+    assert axe(page) == []
+    assert Log.objects.filter(mode="paper").count() == 1
+    page.close()
+
+
+@pytest.mark.parametrize("role", ["central", "commissioner", "coord"])
+def test_monitoring_pages_are_axe_clean_with_charts_tables_and_csv(
+        chromium, axe, live_server, staff, role):
+    page = chromium.new_page()
+    sign_in(page, live_server.url, role)
+    page.goto(f"{live_server.url}/staff/monitoring/")
+    assert axe(page) == []
+    headings = page.locator("h2").all_inner_texts()
+    assert headings[0].startswith("Projects: retention")  # retention before recruitment
+    assert page.locator("svg[role=img]").count() == 3
+    for name in ("registrations", "logs", "since_first"):
+        assert page.locator(f"#table-{name}").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Logs completed per month by region” as CSV"
+                         ).click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("month,")
+    page.close()
+
+
+def test_other_staff_pages_are_axe_clean(chromium, axe, live_server, staff):
+    page = chromium.new_page()
+    sign_in(page, live_server.url, "central")
+    for path in ("/staff/", "/staff/quality/", "/staff/participants/",
+                 f"/staff/participants/{staff['person'].pk}/", "/staff/ids/", "/staff/paper/",
+                 "/staff/audit/", "/staff/exports/"):
+        page.goto(live_server.url + path)
+        assert (path, axe(page)) == (path, [])
+    page.close()

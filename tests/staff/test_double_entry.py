@@ -1,0 +1,123 @@
+"""Double entry: a second person types the same paper form blind; the log counts only when
+both agree or a third person has resolved each difference."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerlog.capture.models import AuditEvent, Log
+from peerlog.staff.models import PaperEntry
+
+
+def form_data(pid, date="01/03/16", **answers):
+    data = {"id-personal_id": pid, "id-date_completed": date}
+    base = {"peer_support-ps_informal_given": "3", "peer_support-ps_groups_given": "2",
+            "peer_support-ps_groups_received": "t", "peer_support-projects_attended": "1"}
+    base |= {f"wellbeing-swemwbs_{i}": "4" for i in range(1, 8)}
+    base |= {f"hope-hhi_{i}": "3" for i in range(1, 13)}
+    return data | base | answers
+
+
+@pytest.fixture
+def double_entry_project(project_factory, participant_factory, make_staff):
+    project = project_factory(double_entry=True)
+    person = participant_factory(project=project)
+    clerks = [make_staff("coordinator", f"clerk{i}", projects=[project]) for i in (1, 2, 3)]
+    return project, person, clerks
+
+
+def _enter(client, user, url, data):
+    client.force_login(user)
+    return client.post(url, data)
+
+
+def test_three_differences_hold_the_log_until_a_third_person_resolves_them(
+        client, double_entry_project):
+    project, person, (first, second, third) = double_entry_project
+    pid = person.personal_id.code
+    response = _enter(client, first, f"/staff/entry/{project.pk}/monthly/en/", form_data(pid))
+    assert response.status_code == 302
+    log = Log.objects.get()
+    assert log.status == Log.Status.HELD and log.mode == "paper"
+    assert log.answers["ps_groups_received"] == "ticked"  # a tick is stored as a tick
+
+    # The first person may not do the second entry; the second page shows no answers.
+    client.force_login(first)
+    assert client.get(f"/staff/entry/log/{log.pk}/second/").status_code == 302
+    client.force_login(second)
+    blank = client.get(f"/staff/entry/log/{log.pk}/second/").content.decode()
+    assert 'name="peer_support-ps_informal_given" value' not in blank and " checked" not in blank
+
+    # Second entry: three fields differ (a count, a wellbeing answer and the date).
+    response = _enter(client, second, f"/staff/entry/log/{log.pk}/second/", form_data(
+        pid, date="2/3/2016", **{"peer_support-ps_informal_given": "8",
+                                   "wellbeing-swemwbs_3": "2"}))
+    assert response.status_code == 302
+    log.refresh_from_db()
+    assert log.status == Log.Status.HELD  # held: not exported, not counted
+    event = AuditEvent.objects.get(action="log.double_entry_differs")
+    assert sorted(event.detail["fields"]) == ["date_completed", "ps_informal_given",
+                                              "swemwbs_3"]
+    from peerlog.export.contract import exported_logs
+    assert not exported_logs().filter(pk=log.pk).exists()
+
+    # Neither typist may resolve; a third person must choose for every field.
+    for typist in (first, second):
+        client.force_login(typist)
+        assert client.get(f"/staff/entry/log/{log.pk}/resolve/").status_code == 302
+    client.force_login(third)
+    page = client.get(f"/staff/entry/log/{log.pk}/resolve/").content.decode()
+    assert page.count('class="diff"') == 3
+    incomplete = client.post(f"/staff/entry/log/{log.pk}/resolve/",
+                             {"pick_ps_informal_given": "second"})
+    assert incomplete.status_code == 400
+    log.refresh_from_db()
+    assert log.status == Log.Status.HELD
+    response = client.post(f"/staff/entry/log/{log.pk}/resolve/", {
+        "pick_ps_informal_given": "second", "pick_swemwbs_3": "first",
+        "pick_date_completed": "first"})
+    assert response.status_code == 302
+    log.refresh_from_db()
+    assert log.status == Log.Status.COMPLETE
+    assert log.answers["ps_informal_given"] == 8 and log.answers["swemwbs_3"] == 4
+    assert log.completed_on.isoformat() == "2016-03-01"
+    assert log.scores["wellbeing_raw"] == 28
+    assert set(PaperEntry.objects.filter(log=log).values_list("kind", flat=True)) == {
+        "first", "second", "resolution"}
+    change = AuditEvent.objects.filter(action="log.change").latest("at")
+    assert change.detail["reason"] == "double entry resolved"
+    assert exported_logs().filter(pk=log.pk).exists()
+
+
+def test_agreeing_entries_make_the_log_count(client, double_entry_project):
+    project, person, (first, second, _third) = double_entry_project
+    pid = person.personal_id.code
+    _enter(client, first, f"/staff/entry/{project.pk}/monthly/en/", form_data(pid))
+    log = Log.objects.get()
+    _enter(client, second, f"/staff/entry/log/{log.pk}/second/", form_data(pid))
+    log.refresh_from_db()
+    assert log.status == Log.Status.COMPLETE
+
+
+def test_without_double_entry_a_paper_log_counts_at_once(client, project_factory,
+                                                         participant_factory, make_staff):
+    project = project_factory()
+    person = participant_factory(project=project)
+    clerk = make_staff("coordinator", projects=[project])
+    data = form_data(person.personal_id.code) | {"submission_key": "k1"}
+    _enter(client, clerk, f"/staff/entry/{project.pk}/monthly/en/", data)
+    _enter(client, clerk, f"/staff/entry/{project.pk}/monthly/en/", data)  # resubmitted
+    log = Log.objects.get()
+    assert log.status == Log.Status.COMPLETE and log.entered_by == clerk
+    assert "ticks" in log.flags
+
+
+def test_a_mistyped_id_is_kept_as_written_and_queued(client, project_factory, make_staff):
+    project = project_factory()
+    clerk = make_staff("coordinator", projects=[project])
+    _enter(client, clerk, f"/staff/entry/{project.pk}/monthly/en/", form_data("123 456"))
+    log = Log.objects.get()
+    assert log.participant is None and log.typed_personal_id == "123456"
+    assert "unregistered_id" in log.flags
+    page = client.get("/staff/quality/").content.decode()
+    assert f"Resolve log {log.pk}" in page
