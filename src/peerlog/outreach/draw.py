@@ -1,0 +1,113 @@
+"""Monthly prize draws (`peerlog draw --month YYYY-MM`).
+
+Appendix 3.1 of the evaluation: each month, £25 for an individual and £50 for a project,
+among the people who completed a log that month and chose to enter the draw. The project
+prize goes, as in the evaluation (section 3), to the project of "one other individual
+randomly selected", so a project's chance grows with its members' logs.
+
+Eligible: participants who opted in (``prize_draw``), have not withdrawn (either kind), and
+have a *complete* log with ``completed_on`` in the month (held or set-aside logs and logs
+with an unregistered ID do not count). A draw is reproducible: the seed comes from
+``secrets`` and is recorded with the eligible list (sorted by personal ID), so
+:func:`pick` on the record gives the same winners (:func:`verify`). Drawing a month again
+shows the recorded draw; only ``force`` (with a reason) makes a new one, and the old one is
+kept, marked not current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from peerlog.capture import audit
+from peerlog.capture.models import Log, Participant
+from peerlog.outreach.models import PrizeDraw
+from peerlog.outreach.schedule import month_bounds
+
+ALGORITHM = "v1"  # random.Random(int(seed, 16)); choice; second choice among the others
+INDIVIDUAL_PRIZE = "£25 vouchers"
+PROJECT_PRIZE = "£50 vouchers"
+
+
+class DrawError(ValueError):
+    pass
+
+
+def check_month(month: str) -> str:
+    try:
+        month_bounds(month)
+    except ValueError as exc:
+        raise DrawError(f"month must be YYYY-MM, not {month!r}") from exc
+    if len(month) != 7:
+        raise DrawError(f"month must be YYYY-MM, not {month!r}")
+    return month
+
+
+def eligible(month: str) -> list[dict]:
+    start, end = month_bounds(month)
+    rows = (
+        Participant.objects.filter(
+            prize_draw=True, withdrawal="",
+            logs__status=Log.Status.COMPLETE,
+            logs__completed_on__gte=start, logs__completed_on__lt=end,
+        )
+        .values_list("personal_id__code", "project__code")
+        .distinct()
+    )
+    return [{"personal_id": code, "project": project} for code, project in sorted(set(rows))]
+
+
+def pick(seed: str, entries: list[dict], algorithm: str = ALGORITHM) -> dict:
+    """The winners for ``entries`` under ``seed``: a pure function of its arguments."""
+    if algorithm != ALGORITHM:
+        raise DrawError(f"unknown draw algorithm {algorithm!r}")
+    empty = {"individual_winner": "", "individual_winner_project": "",
+             "project_drawn_person": "", "project_winner": ""}
+    if not entries:
+        return empty
+    rng = random.Random(int(seed, 16))
+    first = rng.choice(entries)
+    others = [e for e in entries if e["personal_id"] != first["personal_id"]] or entries
+    second = rng.choice(others)
+    return {
+        "individual_winner": first["personal_id"], "individual_winner_project": first["project"],
+        "project_drawn_person": second["personal_id"], "project_winner": second["project"],
+    }
+
+
+def verify(draw: PrizeDraw) -> bool:
+    """Does the recorded seed and list give the recorded winners?"""
+    again = pick(draw.seed, draw.eligible, draw.algorithm)
+    return all(getattr(draw, field) == value for field, value in again.items())
+
+
+def draw(month: str, *, actor=None, force: bool = False, reason: str = "",
+         today: dt.date | None = None) -> tuple[PrizeDraw, bool]:
+    """The month's draw: the recorded one, or a new one. Returns ``(draw, created)``."""
+    check_month(month)
+    current = PrizeDraw.objects.filter(month=month, current=True).first()
+    if current is not None and not force:
+        return current, False
+    if force and current is not None and not reason.strip():
+        raise DrawError("a new draw for a month already drawn needs a reason")
+    _, end = month_bounds(month)
+    if (today or timezone.localdate()) < end:
+        raise DrawError(f"{month} is not over yet: logs may still come in")
+    entries = eligible(month)
+    seed = secrets.token_hex(16)
+    with transaction.atomic():
+        if current is not None:
+            PrizeDraw.objects.filter(pk=current.pk).update(current=False)
+        record = PrizeDraw.objects.create(
+            month=month, seed=seed, algorithm=ALGORITHM, eligible=entries,
+            individual_prize=INDIVIDUAL_PRIZE, project_prize=PROJECT_PRIZE,
+            drawn_by=audit.actor_label(actor), reason=reason, current=True,
+            **pick(seed, entries),
+        )
+        audit.record(actor, "outreach.draw", record, month=month, eligible=len(entries),
+                     seed=seed, replaces=current.pk if current else None)
+    return record, True
