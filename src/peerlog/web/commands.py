@@ -27,6 +27,10 @@ def prepare() -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     prepare()
+    return _serve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
     call_command = _django()
     call_command("collectstatic", interactive=False, verbosity=0)
     address = f"http://{args.host}:{args.port}/"
@@ -40,14 +44,237 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+DEMO_SEED = 1
+DEMO_ROLES = ("coordinator", "regional_researcher", "central_researcher", "commissioner",
+              "administrator")
+DEMO_PROJECT = "leeds-peer-support"  # the demo coordinator's project
+DEMO_REGION = "leeds"  # the demo regional researcher's region
+
+
+def _demo_state(path) -> dict:
+    import json
+
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_state(path, state: dict) -> None:
+    import json
+
+    path.write_text(json.dumps(state, indent=2))
+    path.chmod(0o600)
+
+
+def _demo_cohort() -> None:
+    """Load the synthetic cohort unless it is already in the database."""
+    import time
+
+    from peerlog.synth.cohort import generate
+    from peerlog.synth.db import is_loaded, load
+
+    cohort = generate(DEMO_SEED)
+    if is_loaded(cohort):
+        print(f"Synthetic cohort already loaded ({len(cohort.participants)} participants, "
+              f"{len(cohort.logs)} logs): reusing it.")
+        return
+    t0 = time.perf_counter()
+    print("Loading the synthetic cohort (703 participants, ~2,100 logs) ...", flush=True)
+    created = load(cohort)
+    print(f"  stored {created['participants']} participants and {created['logs']} logs "
+          f"in {time.perf_counter() - t0:.1f} s")
+
+
+def _file_hash(*paths) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _demo_report(data, report) -> object:
+    """Export the contract files and run the analysis on them, unless the report in
+    ``report`` was made from the same files. Returns the report's path, or None."""
+    import time
+
+    from peerlog.export.contract import export
+
+    export(data)
+    source = _file_hash(data / "participants.csv", data / "logs.csv")
+    stamp = report / ".source-sha256"
+    html = report / "report.html"
+    if html.exists() and stamp.exists() and stamp.read_text() == source:
+        print(f"Analysis report up to date: reusing {html}")
+        return html
+    try:
+        from peerlog.analysis.contract import read_logs, read_participants
+        from peerlog.analysis.pipeline import Options, analyse, write_outputs
+    except ImportError as exc:  # the analysis engine is a separate part of PeerLog
+        print(f"Analysis skipped: the analysis engine is not available ({exc}).")
+        return None
+    import logging
+
+    for name in ("weasyprint", "fontTools"):  # PDF rendering chatter, not the demo's news
+        logging.getLogger(name).setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    print("Running the analysis (mixed models, tables, figures, report) ...", flush=True)
+    result = analyse(read_logs(data / "logs.csv"), read_participants(data / "participants.csv"),
+                     Options())
+    write_outputs(result, report)
+    stamp.write_text(source)
+    print(f"  done in {time.perf_counter() - t0:.0f} s")
+    return html if html.exists() else None
+
+
+def _demo_accounts(state: dict) -> list[tuple[str, str, str]]:
+    """A staff account per role (created once), with a confirmed authenticator when the
+    staff console has them. Returns (role, username, password)."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    from peerlog.capture.models import Project, Region
+    from peerlog.staff.models import StaffProfile
+
+    try:
+        from peerlog.staff.models import TotpDevice
+        from peerlog.staff.totp import new_secret
+    except ImportError:
+        TotpDevice = new_secret = None  # noqa: N806
+    User = get_user_model()  # noqa: N806
+    accounts = state.setdefault("accounts", {})
+    out = []
+    for role in DEMO_ROLES:
+        username = f"demo-{role.replace('_', '-')}"
+        info = accounts.setdefault(username, {"password": secrets.token_urlsafe(9)})
+        user, created = User.objects.get_or_create(username=username)
+        if created or not user.check_password(info["password"]):
+            user.set_password(info["password"])
+            user.is_staff = user.is_superuser = role == "administrator"
+            user.save()
+        profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
+        if role == "coordinator":
+            profile.projects.set(Project.objects.filter(code=DEMO_PROJECT))
+        if role == "regional_researcher":
+            profile.regions.set(Region.objects.filter(code=DEMO_REGION))
+        if TotpDevice is not None:
+            secret = info.setdefault("totp_secret", new_secret())
+            device, _ = TotpDevice.objects.get_or_create(
+                user=user, defaults={"secret": secret, "confirmed": True})
+            if device.secret != secret or not device.confirmed:
+                device.secret, device.confirmed, device.last_step = secret, True, 0
+                device.save()
+        out.append((role, username, info["password"]))
+    return out
+
+
+def _demo_participant_link(state: dict, base: str) -> str | None:
+    """A personal link of one synthetic participant with several logs (kept across runs)."""
+    import contextlib
+    import importlib
+    import secrets
+
+    from django.db.models import Count
+
+    from peerlog.capture.models import Participant
+
+    participant = (
+        Participant.objects.filter(project__code=DEMO_PROJECT, short_version__isnull=True)
+        .annotate(n=Count("logs")).filter(n__gte=3).order_by("personal_id__code").first()
+    )
+    if participant is None:
+        return None
+    token = state.get("participant_link_token")
+    if not token or Participant.hash_token(token) != participant.link_token_hash:
+        issue = None
+        with contextlib.suppress(ModuleNotFoundError):
+            issue = getattr(importlib.import_module("peerlog.capture.links"), "issue_link", None)
+        if issue is not None:
+            token = issue(participant).rstrip("/").rsplit("/", 1)[-1]
+        else:
+            token = secrets.token_urlsafe(24)
+            Participant.objects.filter(pk=participant.pk).update(
+                link_token_hash=Participant.hash_token(token))
+        state["participant_link_token"] = token
+    return f"{base}l/{token}/"
+
+
 def run_demo(args: argparse.Namespace) -> int:
+    """Database, synthetic cohort, analysis report, demo accounts; then serve (or exit)."""
+    import shutil
+    from pathlib import Path
+
     prepare()
     from django.conf import settings
 
     print(f"Database ready: {settings.DATABASES['default']['NAME']}")
+    demo = Path(settings.HOME) / "demo"
+    demo.mkdir(parents=True, exist_ok=True)
+    state_path = demo / "demo-accounts.json"
+    state = _demo_state(state_path)
+    _demo_cohort()
+    report = _demo_report(demo / "data", demo / "report")
+    accounts = _demo_accounts(state)
+    base = f"http://{args.host}:{args.port}/"
+    link = _demo_participant_link(state, base)
+    _save_state(state_path, state)
+    call_command = _django()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    report_url = None
+    if report is not None:  # served as a static file (synthetic data only)
+        target = Path(settings.STATIC_ROOT) / "demo-report"
+        shutil.copytree(report.parent, target, dirs_exist_ok=True)
+        report_url = f"{base}static/demo-report/report.html"
+    has_totp = any(role for role in accounts) and _has_totp()
+    print()
+    print("PeerLog demo (synthetic data: no real person's data is in it)")
+    if report is not None:
+        print(f"  Analysis report:   {report_url}")
+        print(f"                     file://{report}")
+    print(f"  Participant pages: {base}")
+    if link:
+        print(f"  A participant's personal link: {link}")
+    print(f"  Staff console:     {base}staff/   (sign in with a demo account)")
+    for role, username, password in accounts:
+        print(f"    {role:<20} user {username:<27} password {password}")
+    if has_totp:
+        print("    Second factor: `peerlog demo-code USER` prints the current code; the secrets "
+              f"for an authenticator app are in {state_path}")
+    print(f"  Data (contract CSVs, SPSS, Stata): {demo / 'data'}")
     if args.no_serve:
         return 0
-    return run_serve(args)
+    return _serve(args)
+
+
+def _has_totp() -> bool:
+    try:
+        from peerlog.staff.models import TotpDevice  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_demo_code(args: argparse.Namespace) -> int:
+    """The current sign-in code of a demo account (never for other accounts, never in
+    production)."""
+    from peerlog.web import setup
+
+    setup()
+    from django.conf import settings
+
+    if settings.PRODUCTION or not args.username.startswith("demo-"):
+        print("peerlog demo-code: only for the demo accounts (demo-...), outside production",
+              file=sys.stderr)
+        return 2
+    from peerlog.staff.models import TotpDevice
+    from peerlog.staff.totp import totp
+
+    device = TotpDevice.objects.filter(user__username=args.username).first()
+    if device is None:
+        print(f"peerlog demo-code: no authenticator for {args.username}", file=sys.stderr)
+        return 1
+    print(totp(device.secret))
+    return 0
 
 
 def run_manage(args: argparse.Namespace) -> int:
@@ -63,7 +290,7 @@ def run_manage(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     for name, func, text in (
         ("serve", run_serve, "migrate, load reference data and start the web server"),
-        ("demo", run_demo, "set up the demo on the embedded SQLite database and serve it"),
+        ("demo", run_demo, "the demo: database, synthetic cohort, report, demo accounts; serve"),
     ):
         p = subparsers.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
@@ -72,6 +299,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         if name == "demo":
             p.add_argument("--no-serve", action="store_true", help="set up, then exit")
         p.set_defaults(func=func)
+    p = subparsers.add_parser("demo-code", help="the current sign-in code of a demo account")
+    p.add_argument("username", help="a demo account, e.g. demo-coordinator")
+    p.set_defaults(func=run_demo_code)
     p = subparsers.add_parser("manage", help="any Django management command (migrate, ...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=run_manage)
