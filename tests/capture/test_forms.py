@@ -115,3 +115,15 @@ def test_implausible_phone_numbers_are_refused(typed):
 
     with pytest.raises(ValidationError):
         normalise_phone(typed)
+
+
+def test_programme_settings_fill_the_placeholders_of_every_page(settings):
+    from peerlog.capture.views.pages import instrument
+
+    help_text = instrument("registration", "en").items["personal_id"].help
+    assert "Your Personal ID is 6 numbers." in " ".join(help_text.split())
+    settings.PEERLOG = {**settings.PEERLOG, "PERSONAL_ID_DIGITS": 7,
+                        "ONLINE_NETWORK_NAME": "Side by Side Online"}
+    monthly = instrument("monthly", "ar")
+    assert "8" in monthly.items["personal_id"].text and "{" not in monthly.items["personal_id"].text
+    assert "Side by Side Online" in instrument("monthly", "en").items["ps_elefriends_given"].text

@@ -7,18 +7,15 @@ programme with other regions edits its definition and reruns this (it is idempot
 from __future__ import annotations
 
 from peerlog.capture.models import Region
+from peerlog.capture.programme import instrument_settings
 from peerlog.instruments import load_instrument
 
 
 def load_reference() -> int:
     """Create or rename regions to match the definition; returns how many exist."""
-    from django.conf import settings
-
     # Rendered, so the online network's region is named (e.g. "Elefriends"), not
     # "{online_network}".
-    item = load_instrument("registration").rendered(
-        {"online_network": settings.PEERLOG["ONLINE_NETWORK_NAME"]}
-    ).items["region"]
+    item = load_instrument("registration").rendered(instrument_settings()).items["region"]
     for option in item.options:
         Region.objects.update_or_create(code=str(option.value), defaults={"name": option.text})
     return Region.objects.count()

@@ -32,6 +32,7 @@ VERSIONS = frozenset({"full", "short"})
 DEFAULT_SETTINGS: Mapping[str, str] = MappingProxyType(
     {
         "online_network": "Elefriends",
+        "personal_id_length": "6",
         "programme_partners": "Mind, Bipolar UK and Depression Alliance",
         "contact_name": "Sarah",
         "contact_email": "peersupport@sgul.ac.uk",

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-
+from peerlog.capture.programme import instrument_settings
 from peerlog.instruments import languages, load_instrument
 from peerlog.instruments.model import Group, Instrument, Item, Option
 
@@ -54,7 +53,7 @@ def instrument_for(code: str, language: str = "en") -> Instrument:
     inst = load_instrument(code)
     if language != "en":
         inst = inst.translated(language)
-    return inst.rendered({"online_network": settings.PEERLOG["ONLINE_NETWORK_NAME"]})
+    return inst.rendered(instrument_settings())
 
 
 def paper_layout(instrument: Instrument) -> list[PaperSection]:

@@ -15,10 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone, translation
 
 from peerlog.capture.forms import NumberOrPreferNotField, SectionForm
+from peerlog.capture.programme import instrument_settings
 from peerlog.instruments import PREFER_NOT, languages, load_instrument
 from peerlog.instruments.model import Group, Instrument, Item, Section
 
@@ -38,19 +38,15 @@ def active_language() -> str:
     return code if code in instrument_languages() else "en"
 
 
-def programme_settings() -> dict[str, str]:
-    return {"online_network": settings.PEERLOG["ONLINE_NETWORK_NAME"]}
-
-
 @lru_cache(maxsize=64)
-def _instrument(code: str, language: str, online_network: str) -> Instrument:
-    return load_instrument(code).translated(language).rendered({"online_network": online_network})
+def _instrument(code: str, language: str, filled: tuple[tuple[str, str], ...]) -> Instrument:
+    return load_instrument(code).translated(language).rendered(dict(filled))
 
 
 def instrument(code: str, language: str | None = None) -> Instrument:
     """The form ``code`` in ``language`` (default: the active one), placeholders filled."""
     return _instrument(code, language or active_language(),
-                       settings.PEERLOG["ONLINE_NETWORK_NAME"])
+                       tuple(sorted(instrument_settings().items())))
 
 
 def today() -> dt.date:
