@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peerlog.capture import links
 from peerlog.capture.forms import E164, TEXT_MAX
 from peerlog.capture.models import Draft, Log, Participant, RegistrationDraft
 from peerlog.capture.views.registration import SESSION_KEY, STEP_NAMES, STEPS
@@ -88,9 +89,7 @@ def test_log_pages_take_any_input(client, participant_factory, instrument, secti
     import secrets
 
     p = participant_factory(short_version=instrument.endswith("_short"))
-    token = secrets.token_urlsafe(32)
-    p.link_token_hash = Participant.hash_token(token)
-    p.save()
+    token = links.new_token(p, "test")
     inst = load_instrument(instrument)
     codes = [s.code for s in inst.sections]
     items = next(s for s in inst.sections if s.code == section).items

@@ -1,11 +1,10 @@
 """Languages on the participant pages: the chooser (a plain form), <html lang dir>, the
 registered language on the personal link, and the Arabic test catalogue."""
 
-import secrets
 
 import pytest
 
-from peerlog.capture.models import Participant
+from peerlog.capture import links
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +24,7 @@ def test_language_chooser_switches_to_right_to_left(client):
 def test_personal_link_uses_the_registered_language_until_one_is_chosen(client,
                                                                         participant_factory):
     p = participant_factory(language="ar")
-    token = secrets.token_urlsafe(32)
-    p.link_token_hash = Participant.hash_token(token)
-    p.save()
+    token = links.new_token(p, "test")
     assert 'dir="rtl"' in client.get(f"/l/{token}/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": f"/l/{token}/"})
     assert 'dir="ltr"' in client.get(f"/l/{token}/").content.decode()

@@ -1,22 +1,18 @@
 """Log pages behind the personal link: which log is due, page-by-page saving and resuming,
 one log per served form, the thank-you page and my progress."""
 
-import secrets
 
 import pytest
 from django.utils import timezone
 
-from peerlog.capture import schedule
-from peerlog.capture.models import Draft, Log, Participant
+from peerlog.capture import links, schedule
+from peerlog.capture.models import Draft, Log
 from peerlog.capture.services import store_log
 from peerlog.instruments import load_instrument
 
 
 def with_link(participant):
-    token = secrets.token_urlsafe(32)
-    participant.link_token_hash = Participant.hash_token(token)
-    participant.save()
-    return token
+    return links.new_token(participant, "test")
 
 
 SCALE_ANSWERS = {"swemwbs": 4, "hhi": 3, "lsns": 2, "mhses": 7, "eq5d": 1}
@@ -47,7 +43,7 @@ def page_data(instrument_code, section_code):
 def complete_log(client, token, expected_instrument=None):
     response = client.post(f"/l/{token}/")
     assert response.status_code == 302
-    draft = Draft.objects.get(participant__link_token_hash=Participant.hash_token(token),
+    draft = Draft.objects.get(participant=links.participant_for_token(token),
                               log__isnull=True)
     if expected_instrument:
         assert draft.instrument == expected_instrument

@@ -4,6 +4,7 @@ project, about you; stored as a participant with encrypted contact details and a
 import pytest
 from django.conf import settings
 
+from peerlog.capture import links
 from peerlog.capture.models import ContactDetails, Participant, RegistrationDraft
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,8 @@ def test_full_registration_stores_participant_contact_and_link(client, issued_id
     assert contact.email == "a@example.org" and contact.phone == "+447700900123"
     assert sorted(contact.channels) == ["email", "sms"]
     token = page.split("/l/")[1].split("/")[0]
-    assert Participant.hash_token(token) == p.link_token_hash
+    assert links.participant_for_token(token) == p
+    assert p.links.get().token_hash == Participant.hash_token(token)
     assert token not in str(Participant.objects.filter(pk=p.pk).values().get())
     assert not RegistrationDraft.objects.exists()
 

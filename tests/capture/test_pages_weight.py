@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
-from peerlog.capture.models import Draft, Participant
+from peerlog.capture import links
+from peerlog.capture.models import Draft
 from peerlog.capture.views.registration import STEP_NAMES
 from peerlog.instruments import load_instrument
 
@@ -27,7 +28,6 @@ def weight(client, response) -> int:
 @pytest.mark.django_db
 def test_every_participant_page_is_under_100_kb(client, participant_factory, issued_id,
                                                 project_factory, registration_posts):
-    import secrets
 
     weights = {}
     project = project_factory()
@@ -42,9 +42,7 @@ def test_every_participant_page_is_under_100_kb(client, participant_factory, iss
         client.cookies["django_language"] = language
         for code in ("quarterly", "monthly"):
             p = participant_factory()
-            token = secrets.token_urlsafe(32)
-            p.link_token_hash = Participant.hash_token(token)
-            p.save()
+            token = links.new_token(p, "test")
             inst = load_instrument(code)
             Draft.objects.create(participant=p, instrument=code, submission_key=token[:20],
                                  done_sections=[s.code for s in inst.sections])

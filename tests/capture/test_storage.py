@@ -63,13 +63,33 @@ def test_audit_events_cannot_be_changed_or_deleted(participant_factory):
     assert AuditEvent.objects.get(pk=event.pk).action == "log.create"
 
 
-def test_link_tokens_are_stored_hashed(participant_factory):
-    participant = participant_factory()
-    participant.link_token_hash = Participant.hash_token("secret-token")
-    participant.save()
-    assert Participant.objects.get(link_token_hash=Participant.hash_token("secret-token"))
-    assert not Participant.objects.filter(link_token_hash="secret-token").exists()
-    assert participant.consented_at <= timezone.now()
+def test_personal_links_are_stored_hashed_expire_and_can_be_revoked(participant_factory,
+                                                                    settings):
+    import datetime as dt
+
+    from peerlog.capture import links
+    from peerlog.capture.models import PersonalLink
+
+    participant, other = participant_factory(), participant_factory()
+    first = links.new_token(participant, "registration")
+    second = links.new_token(participant, "reminder")
+    assert links.participant_for_token(first) == participant  # an old link still works
+    assert links.participant_for_token(second) == participant
+    assert links.participant_for_token("not-a-token") is None
+    assert links.participant_for_token("x" * 500) is None
+    stored = list(PersonalLink.objects.values_list("token_hash", flat=True))
+    assert first not in stored and Participant.hash_token(first) in stored
+    PersonalLink.objects.filter(token_hash=Participant.hash_token(first)).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert links.participant_for_token(first) is None
+    other_token = links.new_token(other, "registration")
+    assert links.revoke_links(participant) == 2
+    assert links.participant_for_token(second) is None
+    assert links.participant_for_token(other_token) == other
+    settings.PEERLOG = {**settings.PEERLOG, "SITE_URL": "https://peerlog.example.org"}
+    url = links.issue_link(other)
+    assert url.startswith("https://peerlog.example.org/l/") and url.endswith("/")
+    assert links.participant_for_token(url.split("/l/")[1].strip("/")) == other
 
 
 def test_production_without_contact_keys_refuses_to_start(monkeypatch, settings):

@@ -37,6 +37,8 @@ def matrix(w):
          ROW - ROW_A),
         ("withdraw A", "post", f"/staff/participants/{pa.pk}/withdraw/",
          {"withdrawal": "no_contact"}, ROW_A, ROW - ROW_A),
+        ("revoke A's links", "post", f"/staff/participants/{pa.pk}/links/revoke/", {},
+         ROW_A, ROW - ROW_A),
         ("contact details of A", "post", f"/staff/participants/{pa.pk}/contact/",
          {"reason": "returning a lost form"}, CENTRAL, set()),
         ("id batches", "get", "/staff/ids/", None, ROW, set()),

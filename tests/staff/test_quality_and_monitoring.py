@@ -125,6 +125,21 @@ def test_withdrawal_is_recorded_and_honoured_by_export(client, world):
     assert AuditEvent.objects.filter(action="participant.withdraw").exists()
 
 
+def test_staff_can_stop_every_personal_link_of_a_participant(client, world):
+    from peerlog.capture import links
+
+    old, newer = links.new_token(world.pa, "registration"), links.new_token(world.pa, "reminder")
+    client.force_login(world.staff["coordinator"])
+    page = client.get(f"/staff/participants/{world.pa.pk}/").content.decode()
+    assert "2 personal links work now" in page
+    client.post(f"/staff/participants/{world.pa.pk}/links/revoke/")
+    assert links.participant_for_token(old) is None
+    assert links.participant_for_token(newer) is None
+    assert client.get(f"/l/{newer}/").status_code == 404
+    event = AuditEvent.objects.get(action="participant.revoke_links")
+    assert event.detail == {"revoked": 2} and event.actor == world.staff["coordinator"]
+
+
 def test_contact_details_are_shown_only_with_a_reason_and_audited(client, world):
     client.force_login(world.staff["central_researcher"])
     url = f"/staff/participants/{world.pa.pk}/contact/"

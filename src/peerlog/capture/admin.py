@@ -54,7 +54,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["personal_id", "project", "registered_at", "withdrawal"]
     list_filter = ["project__region", "withdrawal"]
     search_fields = ["personal_id__code"]
-    exclude = ["link_token_hash", "registration_answers"]
+    exclude = ["registration_answers"]
     readonly_fields = [
         "personal_id", "consent_information", "consent_reminders", "consent_data_use",
         "consent_form_version", "consented_at", "registered_at",

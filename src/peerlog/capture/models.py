@@ -140,8 +140,6 @@ class Participant(models.Model):
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
-    # Only a hash of the personal link's token is kept, so a database dump opens no one's logs.
-    link_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     registration_answers = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -314,3 +312,27 @@ class RegistrationDraft(models.Model):
 
     def __str__(self) -> str:
         return f"registration draft {self.pk}"
+
+
+class PersonalLink(models.Model):
+    """A personal link (``/l/<token>/``): the participant's key to their own pages.
+
+    Only a SHA-256 hash of the token is kept, so a database dump opens no one's logs. A
+    person may hold several working links (the one shown at registration, one per monthly
+    reminder): an old reminder still opens the log that is due now, as people expect of an
+    email they kept. Links expire after ``PEERLOG["LINK_LIFETIME_DAYS"]`` and staff can
+    revoke them all (a lost phone, a shared inbox); see :mod:`peerlog.capture.links`.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20)  # registration | reminder | staff | demo
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal link")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link of participant {self.participant_id}"

@@ -100,6 +100,19 @@ def record_withdrawal(participant: Participant, actor: Any, withdrawal: str, not
                  previous=previous, note=note)
 
 
+def revoke_personal_links(participant: Participant, actor: Any) -> int:
+    """Stop every personal link of ``participant`` working (a lost phone, a shared inbox).
+
+    The next reminder brings a new link; staff can also tell the person to register their
+    wish with the coordinator. Audited, like every act on a person's access.
+    """
+    from peerlog.capture import links
+
+    revoked = links.revoke_links(participant)
+    audit.record(actor, "participant.revoke_links", participant, revoked=revoked)
+    return revoked
+
+
 # --- Registering a participant from a paper registration form -----------------------------
 
 ABOUT_YOU_COLUMNS = (

@@ -170,12 +170,9 @@ def _demo_accounts(state: dict) -> list[tuple[str, str, str]]:
 
 def _demo_participant_link(state: dict, base: str) -> str | None:
     """A personal link of one synthetic participant with several logs (kept across runs)."""
-    import contextlib
-    import importlib
-    import secrets
-
     from django.db.models import Count
 
+    from peerlog.capture import links
     from peerlog.capture.models import Participant
 
     participant = (
@@ -185,18 +182,10 @@ def _demo_participant_link(state: dict, base: str) -> str | None:
     if participant is None:
         return None
     token = state.get("participant_link_token")
-    if not token or Participant.hash_token(token) != participant.link_token_hash:
-        issue = None
-        with contextlib.suppress(ModuleNotFoundError):
-            issue = getattr(importlib.import_module("peerlog.capture.links"), "issue_link", None)
-        if issue is not None:
-            token = issue(participant).rstrip("/").rsplit("/", 1)[-1]
-        else:
-            token = secrets.token_urlsafe(24)
-            Participant.objects.filter(pk=participant.pk).update(
-                link_token_hash=Participant.hash_token(token))
+    if not token or links.participant_for_token(token) != participant:
+        token = links.new_token(participant, "demo")
         state["participant_link_token"] = token
-    return f"{base}l/{token}/"
+    return base.rstrip("/") + links.link_path(token)
 
 
 def run_demo(args: argparse.Namespace) -> int:

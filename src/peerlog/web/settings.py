@@ -184,6 +184,8 @@ PEERLOG = {
     "SUPPORT_CONTACT": os.environ.get(
         "PEERLOG_SUPPORT_CONTACT", "your project coordinator, or the PeerLog team"
     ),
+    # How long a personal link keeps working (each reminder brings a fresh one).
+    "LINK_LIFETIME_DAYS": int(os.environ.get("PEERLOG_LINK_LIFETIME_DAYS", "365")),
     "REMINDER_AFTER_DAYS": int(os.environ.get("PEERLOG_REMINDER_AFTER_DAYS", "28")),
     "REMINDER_MAX_ATTEMPTS": int(os.environ.get("PEERLOG_REMINDER_MAX_ATTEMPTS", "5")),
 }

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peerlog.capture import schedule
+from peerlog.capture import links, schedule
 from peerlog.capture.models import Draft, Log, Participant
 from peerlog.capture.services import store_log
 from peerlog.capture.views import pages
@@ -33,10 +33,7 @@ def participant_for(token: str, request: HttpRequest | None = None) -> Participa
     Until the person picks a language on this device, pages are in the language they
     registered in.
     """
-    if not token or len(token) > 100:
-        raise Http404
-    participant = (Participant.objects.select_related("project", "personal_id")
-                   .filter(link_token_hash=Participant.hash_token(token)).first())
+    participant = links.participant_for_token(token)
     if participant is None:
         raise Http404
     if (request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES

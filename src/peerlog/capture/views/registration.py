@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peerlog.capture import audit, personal_ids
+from peerlog.capture import audit, links, personal_ids
 from peerlog.capture.models import (
     ContactDetails,
     Participant,
@@ -262,7 +262,6 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
     if project is None:
         return redirect("capture:register_step", step="project")
     issued = PersonalId.objects.filter(code=answers.get("personal_id")).first()
-    token = secrets.token_urlsafe(32)
     consented_at = answers.get("_consented_at")
     contact_codes = set(CONTACT_FOR_CHANNEL.values())
     research = {k: v for k, v in answers.items()
@@ -281,7 +280,6 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
                 **{c: str(answers.get(c, "")) for c in ABOUT_YOU_COLUMNS},
                 mh_services_years=years if isinstance(years, int) else None,
                 prize_draw=answers.get("prize_draw") == "enter",
-                link_token_hash=Participant.hash_token(token),
                 registration_answers=research,
             )
             channels = [c for c in answers.get("contact_channels", []) if c != PREFER_NOT]
@@ -291,6 +289,7 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
                 phone=answers.get("contact_phone", "") if "sms" in channels else "",
                 postal=answers.get("contact_postal", "") if "post" in channels else "",
             )
+            token = links.new_token(participant, "registration")
             audit.record("participant", "participant.register", participant,
                          consent_form_version=participant.consent_form_version)
             draft.delete()

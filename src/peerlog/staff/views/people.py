@@ -10,8 +10,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,7 +28,7 @@ from peerlog.staff.access import (
     visible_projects,
 )
 from peerlog.staff.models import Role, StaffProfile, TotpDevice
-from peerlog.staff.services import record_withdrawal
+from peerlog.staff.services import record_withdrawal, revoke_personal_links
 from peerlog.staff.views.common import (
     ADMIN,
     CENTRAL,
@@ -84,8 +85,21 @@ def participant(request, pk: int):
     return render(request, "staff/participant.html", {
         "person": person, "logs": person.logs.order_by("completed_on"),
         "withdrawal_form": WithdrawalForm(),
+        "live_links": person.links.filter(revoked_at__isnull=True,
+                                          expires_at__gt=timezone.now()).count(),
         "contact_form": ContactReasonForm() if may_view_contact(request.user) else None,
     })
+
+
+@role_required(*ROW_LEVEL)
+@require_POST
+def revoke_links(request, pk: int):
+    person = participant_or_404(request.user, pk)
+    revoked = revoke_personal_links(person, request.user)
+    messages.success(request, ngettext("%(n)d personal link no longer works.",
+                                       "%(n)d personal links no longer work.", revoked)
+                     % {"n": revoked})
+    return redirect("staff:participant", person.pk)
 
 
 @role_required(*ROW_LEVEL)
