@@ -52,7 +52,16 @@ def test_cohen_labels_and_findings(small):
     sig = assoc[assoc["es"].notna()]
     assert (sig["p_value"] < 0.05).all()
     assert ((sig["ci_low"] > 0) | (sig["ci_high"] < 0)).all()
-    assert len(findings(assoc)) == len(sig)
+    sentences = findings(assoc)
+    assert len(sentences) == len(sig)
+    first = sig.assign(_sub=sig["subgroup"].fillna("").astype(bool)).sort_values(
+        "_sub", kind="stable").iloc[0]
+    assert sentences[0].startswith("People for whom ")
+    assert f"mean change {first['mean']:.2f}" in sentences[0]
+    assert ("a rise in" if first["mean"] > 0 else "a fall in") in sentences[0]
+    # whole-sample findings come before subgroup ones
+    subgroup_flags = ["(among participants with" in s for s in sentences]
+    assert subgroup_flags == sorted(subgroup_flags)
 
 
 def test_report_html_pdf_and_figures(small, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .figures import CHANGE_LABELS, LABELS, Figure
+from .figures import LABELS, Figure
 
 
 def cohen_label(es: float) -> str:
@@ -29,24 +29,53 @@ def cohen_label(es: float) -> str:
     return _("less than small")
 
 
+# What each peer support variable counts, as a phrase for plain-language sentences.
+PS_PHRASES = {
+    "projects": _("the number of peer support projects they attended"),
+    "types_given": _("the number of types of peer support they gave"),
+    "types_received": _("the number of types of peer support they received"),
+    "informal_given": _("the informal peer support they gave"),
+    "informal_received": _("the informal peer support they received"),
+    "one_to_one_pairs_given": _("the one-to-one or pair peer support they gave"),
+    "one_to_one_pairs_received": _("the one-to-one or pair peer support they received"),
+    "group_given": _("the group peer support they gave"),
+    "group_received": _("the group peer support they received"),
+    "online_given": _("the online peer support they gave"),
+    "online_received": _("the online peer support they received"),
+}
+CHANGE_PHRASES = {"decreased": _("went down"), "same": _("stayed the same"),
+                  "increased": _("went up")}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def findings(assoc: pd.DataFrame) -> list[str]:
-    """One plain-language sentence per result that meets both conditions."""
+    """One plain-language sentence per result that meets both conditions.
+
+    Whole-sample results come first, then subgroups, because a subgroup result is a
+    refinement a reader should meet after the main picture.
+    """
     out = []
     sig = assoc[assoc["es"].notna()]
+    sig = sig.assign(_sub=sig["subgroup"].fillna("").astype(bool)).sort_values(
+        "_sub", kind="stable")
     for r in sig.to_dict("records"):
-        direction = _("an improvement") if r["mean"] > 0 else _("a worsening")
+        direction = _("a rise") if r["mean"] > 0 else _("a fall")
         group = ""
         if r["subgroup"]:
-            group = _(" (participants with {subgroup} = {level})").format(
+            group = _(" (among participants with {subgroup} = {level})").format(
                 subgroup=str(r["subgroup"]).replace("_", " "), level=r["subgroup_level"])
         out.append(_(
-            "When {ps} {change}, {outcome} showed {direction}{group}: mean change {mean:.2f} "
-            "(95% CI {low:.2f} to {high:.2f}; p = {p:.3f}), a {label} effect (ES {es:.2f})."
+            "People for whom {ps} {change} from one log to the next{group} showed {direction} "
+            "in {outcome}: mean change {mean:.2f} (95% CI {low:.2f} to {high:.2f}; "
+            "p = {p:.3f}), a {label} effect (ES {es:.2f})."
         ).format(
-            ps=LABELS.get(r["ps_variable"], r["ps_variable"]).lower(),
-            change=CHANGE_LABELS[r["change"]].lower(),
-            outcome=LABELS.get(r["outcome"], r["outcome"]).lower(), direction=direction,
-            group=group, mean=r["mean"], low=r["ci_low"], high=r["ci_high"], p=r["p_value"],
+            ps=PS_PHRASES.get(r["ps_variable"], r["ps_variable"]),
+            change=CHANGE_PHRASES[r["change"]], group=group,
+            outcome=_lower_first(LABELS.get(r["outcome"], r["outcome"])), direction=direction,
+            mean=r["mean"], low=r["ci_low"], high=r["ci_high"], p=r["p_value"],
             label=cohen_label(r["es"]), es=r["es"],
         ))
     return out
