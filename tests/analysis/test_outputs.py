@@ -64,7 +64,7 @@ def test_cohen_labels_and_findings(small):
     assert subgroup_flags == sorted(subgroup_flags)
 
 
-def test_report_html_pdf_and_figures(small, tmp_path):
+def test_report_html_pdf_and_figures(small, tmp_path, chromium, axe):
     paths = write_outputs(small, tmp_path)
     names = {p.name for p in paths}
     assert {"associations.csv", "report.html", "report.pdf", "data_flow.csv"} <= names
@@ -72,6 +72,10 @@ def test_report_html_pdf_and_figures(small, tmp_path):
     assert '<html lang="en">' in page and "<h1>" in page and "<h2>Summary of findings</h2>" in page
     assert page.count("<svg") >= 30 and 'role="img"' in page
     assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    browser_page = chromium.new_page()
+    browser_page.goto((tmp_path / "report.html").as_uri())
+    assert axe(browser_page) == []  # the report is for everyone: WCAG 2.2 AA
+    browser_page.close()
     svg = (tmp_path / "figures" / "fig_change_wellbeing_overall.svg").read_text()
     assert "Estimated mean change in Wellbeing" in svg
     assert (tmp_path / "figures" / "fig_month_hope.png").stat().st_size > 1000

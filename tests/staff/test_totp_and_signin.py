@@ -19,9 +19,9 @@ def test_rfc6238_sha1_vectors(at, code):
     assert totp.totp(RFC_SECRET, at=at, digits=8) == code
 
 
-@pytest.mark.parametrize(("counter", "code"), enumerate(
+@pytest.mark.parametrize(("counter", "code"), list(enumerate(
     ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871",
-     "520489"]))
+     "520489"])))
 def test_rfc4226_hotp_vectors(counter, code):
     assert totp.hotp(b"12345678901234567890", counter) == code
 

@@ -163,6 +163,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before collectstatic
 
 # Staff sign in at /staff/login/ (password, then an authenticator code).
 LOGIN_URL = "staff:login"
