@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peerlog.capture import audit, personal_ids
-from peerlog.capture.models import Log, Participant
-from peerlog.instruments import TICKED, load_instrument
+from peerlog.capture.models import ContactDetails, Log, Participant, PersonalId, Project
+from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
 from peerlog.instruments.scoring import score
 
 # Data-quality flags a stored log may carry (the staff console's queue reads them).
@@ -100,3 +100,60 @@ def store_log(
             raise
         return stored, False
     return log, True
+
+
+# Registration answers that go into the participant's columns, and the contact items that
+# go (encrypted) into ContactDetails instead of the research record.
+ABOUT_YOU_COLUMNS = (
+    "age_band", "gender", "transgender_history", "sexual_orientation", "ethnicity", "area",
+    "uses_mh_services", "physical_condition", "learning_disability", "transport_pass",
+    "interview_interest",
+)
+CONTACT_FOR_CHANNEL = {"email": "contact_email", "sms": "contact_phone", "post": "contact_postal"}
+
+
+def register_participant(
+    issued: PersonalId,
+    project: Project,
+    answers: Mapping[str, Any],
+    *,
+    actor: Any,
+    mode: str,
+    language: str,
+    consented_at: dt.datetime,
+    consent_reminders: bool = True,
+    registered_at: dt.datetime | None = None,
+) -> Participant:
+    """Store a registration (web or paper) once the caller has checked ID and consents.
+
+    Contact details go to their own encrypted table and never into
+    ``registration_answers``; the "about you" answers are copied into columns. Call inside
+    a transaction: the participant, their contact details and the audit event stand or fall
+    together.
+    """
+    from django.conf import settings
+
+    contact_items = set(CONTACT_FOR_CHANNEL.values())
+    years = answers.get("mh_services_years")
+    participant = Participant.objects.create(
+        personal_id=issued, project=project, language=language,
+        registered_at=registered_at or timezone.now(),
+        consent_information=True, consent_reminders=consent_reminders, consent_data_use=True,
+        consent_form_version=settings.PEERLOG["CONSENT_FORM_VERSION"], consented_at=consented_at,
+        **{c: str(answers.get(c, "")) for c in ABOUT_YOU_COLUMNS},
+        mh_services_years=years if isinstance(years, int) else None,
+        prize_draw=answers.get("prize_draw") == "enter",
+        registration_answers={k: v for k, v in answers.items()
+                              if k not in contact_items and not k.startswith("_")},
+    )
+    channels = [c for c in answers.get("contact_channels", []) if c != PREFER_NOT]
+    ContactDetails.objects.create(
+        participant=participant, channels=channels,
+        **{field: answers.get(item, "") if channel in channels else ""
+           for channel, item, field in (("email", "contact_email", "email"),
+                                        ("sms", "contact_phone", "phone"),
+                                        ("post", "contact_postal", "postal"))},
+    )
+    audit.record(actor, "participant.register", participant, mode=mode,
+                 consent_form_version=participant.consent_form_version)
+    return participant

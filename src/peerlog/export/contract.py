@@ -13,30 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from peerlog.capture.models import Log, Participant
+from peerlog.export.columns import LOG_COLUMNS, OUTCOMES, PARTICIPANT_COLUMNS, PS_COLUMNS
 from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
-
-PS_TYPES = (
-    "informal", "one_to_one", "pairs", "groups", "peer_led_groups", "networks", "elefriends",
-    "other_online",
-)
-PS_COLUMNS = tuple(f"ps_{t}_{d}" for t in PS_TYPES for d in ("given", "received"))
-OUTCOMES = (
-    "wellbeing", "hope", "self_efficacy", "contact_family", "contact_friends",
-    "contact_neighbours", "health_status", "eq5d_index",
-)
-PARTICIPANT_COLUMNS = (
-    "personal_id", "region", "project_type", "age_band", "gender", "sexual_orientation",
-    "ethnicity", "ethnic_group", "area", "uses_mh_services", "physical_condition",
-    "learning_disability",
-    # extras, for subgroups and subsets (chapter 8: strategic partner vs grant-funded)
-    "project", "project_funding", "diagnosis_specific", "bame_specific", "registered_on",
-)
-LOG_COLUMNS = (
-    "log_id", "personal_id", "completed_on", "submitted_at", "kind", "version", "mode",
-    "projects_attended", *PS_COLUMNS, *OUTCOMES,
-    # extras
-    "language", "instrument",
-)
 
 
 def _ethnic_groups() -> dict[str, str]:

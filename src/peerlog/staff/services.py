@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from peerlog.capture import audit, personal_ids
 from peerlog.capture.models import Log, Participant
-from peerlog.capture.services import SAME_DAY_DUPLICATE, TICKS, UNREGISTERED_ID
+from peerlog.capture.services import (
+    SAME_DAY_DUPLICATE,
+    TICKS,
+    UNREGISTERED_ID,
+    register_participant,
+)
 from peerlog.instruments import TICKED, load_instrument
 from peerlog.instruments.scoring import score
 
@@ -115,12 +120,6 @@ def revoke_personal_links(participant: Participant, actor: Any) -> int:
 
 # --- Registering a participant from a paper registration form -----------------------------
 
-ABOUT_YOU_COLUMNS = (
-    "age_band", "gender", "transgender_history", "sexual_orientation", "ethnicity", "area",
-    "uses_mh_services", "physical_condition", "learning_disability", "transport_pass",
-    "interview_interest",
-)
-CONTACT_FOR_CHANNEL = {"email": "contact_email", "sms": "contact_phone", "post": "contact_postal"}
 
 
 class PaperRegistrationError(ValueError):
@@ -135,10 +134,8 @@ def register_from_paper(project, values: dict[str, Any], actor: Any, language: s
     information and data-use consents must be ticked "yes" (without them no one is
     registered). Reminders consent is stored as given.
     """
-    from django.conf import settings
 
-    from peerlog.capture.models import ContactDetails, PersonalId
-    from peerlog.instruments import PREFER_NOT
+    from peerlog.capture.models import PersonalId
 
     code = personal_ids.normalise(values.get("personal_id", ""))
     issued = PersonalId.objects.select_for_update().filter(code=code, batch__project=project).first()
@@ -155,26 +152,8 @@ def register_from_paper(project, values: dict[str, Any], actor: Any, language: s
             "it cannot be registered."))
     completed = dt.date.fromisoformat(values["date_completed"])
     consented_at = timezone.make_aware(dt.datetime.combine(completed, dt.time(12)))
-    contact_codes = set(CONTACT_FOR_CHANNEL.values())
-    research = {k: v for k, v in values.items() if k not in contact_codes}
-    years = values.get("mh_services_years")
-    participant = Participant.objects.create(
-        personal_id=issued, project=project, language=language, registered_at=consented_at,
-        consent_information=True, consent_reminders=values.get("consent_reminders") == "yes",
-        consent_data_use=True,
-        consent_form_version=settings.PEERLOG["CONSENT_FORM_VERSION"], consented_at=consented_at,
-        **{c: str(values.get(c, "")) for c in ABOUT_YOU_COLUMNS},
-        mh_services_years=years if isinstance(years, int) else None,
-        prize_draw=values.get("prize_draw") == "enter",
-        registration_answers=research,
+    return register_participant(
+        issued, project, values, actor=actor, mode="paper", language=language,
+        consented_at=consented_at, registered_at=consented_at,
+        consent_reminders=values.get("consent_reminders") == "yes",
     )
-    channels = [c for c in values.get("contact_channels", []) if c != PREFER_NOT]
-    ContactDetails.objects.create(
-        participant=participant, channels=channels,
-        email=values.get("contact_email", "") if "email" in channels else "",
-        phone=values.get("contact_phone", "") if "sms" in channels else "",
-        postal=values.get("contact_postal", "") if "post" in channels else "",
-    )
-    audit.record(actor, "participant.register", participant, mode="paper",
-                 consent_form_version=participant.consent_form_version)
-    return participant

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from peerlog.capture.personal_ids import check_digit
+from peerlog.export.columns import LOG_COLUMNS, OUTCOMES, PARTICIPANT_COLUMNS, PS_COLUMNS
 from peerlog.instruments import TICKED, load_instrument
 from peerlog.instruments.scoring import (
     EQ5D_ITEMS,
@@ -45,6 +46,7 @@ from peerlog.instruments.scoring import (
     HHI_REVERSED,
     LSNS_BLOCKS,
     MHSES_ITEMS,
+    PS_TYPES,
     SWEMWBS_ITEMS,
     SWEMWBS_METRIC,
     eq5d_index,
@@ -52,22 +54,6 @@ from peerlog.instruments.scoring import (
 
 from . import calibration as cal
 
-PS_TYPES = ("informal", "one_to_one", "pairs", "groups", "peer_led_groups", "networks",
-            "elefriends", "other_online")
-PS_COLUMNS = tuple(f"ps_{t}_{d}" for t in PS_TYPES for d in ("given", "received"))
-OUTCOMES = ("wellbeing", "hope", "self_efficacy", "contact_family", "contact_friends",
-            "contact_neighbours", "health_status", "eq5d_index")
-# The contract's columns plus the extras `peerlog export` writes (peerlog.export.contract).
-PARTICIPANT_COLUMNS = (
-    "personal_id", "region", "project_type", "age_band", "gender", "sexual_orientation",
-    "ethnicity", "ethnic_group", "area", "uses_mh_services", "physical_condition",
-    "learning_disability",
-    "project", "project_funding", "diagnosis_specific", "bame_specific", "registered_on",
-)
-LOG_COLUMNS = (
-    "log_id", "personal_id", "completed_on", "submitted_at", "kind", "version", "mode",
-    "projects_attended", *PS_COLUMNS, *OUTCOMES, "language", "instrument",
-)
 LEVELS = ("decreased", "same", "increased")
 MONTH_DAYS = 30.4375  # days in an average month: the gap between monthly logs
 _NAMESPACE = uuid.UUID("6f1d2f52-3b8e-4c3e-9a51-2b7d0c6a9e10")

@@ -13,7 +13,6 @@ import json
 import secrets
 
 from django import forms
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,16 +22,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peerlog.capture import audit, links, personal_ids
+from peerlog.capture import links, personal_ids
 from peerlog.capture.models import (
-    ContactDetails,
     Participant,
     PersonalId,
     Project,
     RegistrationDraft,
 )
+from peerlog.capture.services import CONTACT_FOR_CHANNEL, register_participant
 from peerlog.capture.views import pages
-from peerlog.instruments import PREFER_NOT
 
 SESSION_KEY = "peerlog_registration"
 LINK_KEY = "peerlog_new_link"
@@ -50,12 +48,6 @@ STEPS: list[tuple[str, str, tuple[str, ...] | None]] = [
 ]
 STEP_NAMES = [s[0] for s in STEPS]
 CONSENTS = ("consent_information", "consent_reminders", "consent_data_use")
-CONTACT_FOR_CHANNEL = {"email": "contact_email", "sms": "contact_phone", "post": "contact_postal"}
-ABOUT_YOU_COLUMNS = (
-    "age_band", "gender", "transgender_history", "sexual_orientation", "ethnicity", "area",
-    "uses_mh_services", "physical_condition", "learning_disability", "transport_pass",
-    "interview_interest",
-)
 
 
 # --- the draft ------------------------------------------------------------------------------
@@ -263,35 +255,17 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
         return redirect("capture:register_step", step="project")
     issued = PersonalId.objects.filter(code=answers.get("personal_id")).first()
     consented_at = answers.get("_consented_at")
-    contact_codes = set(CONTACT_FOR_CHANNEL.values())
-    research = {k: v for k, v in answers.items()
-                if k not in contact_codes and not k.startswith("_")}
-    years = answers.get("mh_services_years")
     try:
         with transaction.atomic():
             if issued is None or Participant.objects.filter(personal_id=issued).exists():
                 raise IntegrityError("personal ID not free")
-            participant = Participant.objects.create(
-                personal_id=issued, project=project, language=pages.active_language(),
-                consent_information=True, consent_reminders=True, consent_data_use=True,
-                consent_form_version=settings.PEERLOG["CONSENT_FORM_VERSION"],
+            participant = register_participant(
+                issued, project, answers, actor="participant", mode="online",
+                language=pages.active_language(),
                 consented_at=(dt.datetime.fromisoformat(consented_at) if consented_at
                               else timezone.now()),
-                **{c: str(answers.get(c, "")) for c in ABOUT_YOU_COLUMNS},
-                mh_services_years=years if isinstance(years, int) else None,
-                prize_draw=answers.get("prize_draw") == "enter",
-                registration_answers=research,
-            )
-            channels = [c for c in answers.get("contact_channels", []) if c != PREFER_NOT]
-            ContactDetails.objects.create(
-                participant=participant, channels=channels,
-                email=answers.get("contact_email", "") if "email" in channels else "",
-                phone=answers.get("contact_phone", "") if "sms" in channels else "",
-                postal=answers.get("contact_postal", "") if "post" in channels else "",
             )
             token = links.new_token(participant, "registration")
-            audit.record("participant", "participant.register", participant,
-                         consent_form_version=participant.consent_form_version)
             draft.delete()
     except IntegrityError:
         # The ID was registered meanwhile (another tab, another person): back to the ID page.
@@ -299,8 +273,10 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
         draft.save()
         return redirect("capture:register_step", step="id")
     request.session.pop(SESSION_KEY, None)
-    request.session[LINK_KEY] = {"token": token, "email": "email" in channels,
-                                 "id": personal_ids.display(issued.code)}
+    request.session[LINK_KEY] = {
+        "token": token, "email": "email" in participant.contact.channels,
+        "id": personal_ids.display(issued.code),
+    }
     return redirect("capture:register_done")
 
 
