@@ -61,7 +61,7 @@ def test_demo_accounts_one_per_role_created_once(small):
 
     from peerlog.staff.models import Role, StaffProfile
     from peerlog.synth.db import load
-    from peerlog.web.commands import _demo_accounts, _demo_participant_link
+    from peerlog.web.demo import _demo_accounts, _demo_participant_link
 
     load(small)
     state: dict = {}
