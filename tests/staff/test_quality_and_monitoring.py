@@ -166,6 +166,15 @@ def test_every_chart_has_its_table_and_csv(client, world, name):
     assert csv_text.splitlines()[0].split(",")[0] in ("month", "month_since_first", "project")
 
 
+def test_monitoring_tables_speak_words_and_csv_keeps_codes(client, world):
+    client.force_login(world.staff["central_researcher"])
+    page = client.get("/staff/monitoring/").content.decode()
+    assert "Retention: % with 2+ logs" in page and ">retention_pct<" not in page
+    assert page.index("Retention: % with 2+ logs") < page.index(">Registered<")
+    header = client.get("/staff/monitoring/projects.csv").content.decode().splitlines()[0]
+    assert header.startswith("project,region,retention_pct,")
+
+
 def test_monitoring_narrows_to_a_region_but_never_beyond_what_the_user_may_see(client, world):
     client.force_login(world.staff["central_researcher"])
     text = client.get("/staff/monitoring/logs.csv?region=plymouth").content.decode()

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerlog.capture.models import Log, Participant, Project
 
@@ -110,6 +111,23 @@ def logs_since_first(projects: QuerySet[Project], by_region: bool = False
         out.append(([region] if by_region else []) + row)
     return (["region"] if by_region else []) + ["month_since_first", "quarterly", "monthly",
                                                 "total"], out
+
+
+# What the pages show for each column code (CSV downloads keep the codes, which are stable).
+COLUMN_LABELS = {
+    "project": _("Project"), "region": _("Region"), "month": _("Month"),
+    "total": _("Total"), "month_since_first": _("Log number (month since first log)"),
+    "quarterly": _("Quarterly"), "monthly": _("Monthly"),
+    "retention_pct": _("Retention: % with 2+ logs"),
+    "logged_last_2_months": _("Logged in the last 2 months"),
+    "with_2plus_logs": _("With 2+ logs"), "with_1plus_logs": _("With 1+ logs"),
+    "registered": _("Registered"), "due_now": _("Due now"), "overdue_now": _("Overdue now"),
+}
+
+
+def column_label(code: str) -> str:
+    """A column's label on the page; region names and other data columns stay as they are."""
+    return str(COLUMN_LABELS.get(code, code))
 
 
 PROJECT_HEADER = ["project", "region", "retention_pct", "logged_last_2_months", "with_2plus_logs",

@@ -62,7 +62,8 @@ def monitoring_page(request):
         title, (header, rows) = figures[name]
         chart = _chart(name, title, header, rows) if name in (
             "registrations", "logs", "since_first") else None
-        blocks.append({"name": name, "title": title, "header": header, "rows": rows,
+        blocks.append({"name": name, "title": title,
+                       "header": [monitoring.column_label(h) for h in header], "rows": rows,
                        "chart": chart})
     visible = visible_projects(request.user).select_related("region")
     return render(request, "staff/monitoring.html", {
