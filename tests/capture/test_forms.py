@@ -127,3 +127,14 @@ def test_programme_settings_fill_the_placeholders_of_every_page(settings):
     monthly = instrument("monthly", "ar")
     assert "8" in monthly.items["personal_id"].text and "{" not in monthly.items["personal_id"].text
     assert "Side by Side Online" in instrument("monthly", "en").items["ps_elefriends_given"].text
+
+
+def test_participants_are_sent_to_the_programme_support_contact_not_the_evaluation(settings):
+    from peerlog.capture.views.pages import instrument
+
+    sections = instrument("registration", "en").sections
+    text = " ".join(f"{s.intro or ''} {s.outro or ''}" for s in sections)
+    assert "peerlog-support@example.org" in text and "sgul" not in text.lower()
+    settings.PEERLOG = {**settings.PEERLOG, "SUPPORT_EMAIL": "help@programme.example"}
+    help_text = instrument("monthly", "en").items["personal_id"].help
+    assert "help@programme.example" in help_text and "0113 496 0000" in help_text

@@ -15,4 +15,7 @@ def instrument_settings() -> dict[str, str]:
         "online_network": peerlog["ONLINE_NETWORK_NAME"],
         # the random digits plus the check digit
         "personal_id_length": str(peerlog["PERSONAL_ID_DIGITS"] + 1),
+        "contact_name": peerlog["SUPPORT_NAME"],
+        "contact_email": peerlog["SUPPORT_EMAIL"],
+        "contact_phone": peerlog["SUPPORT_PHONE"],
     }

@@ -34,9 +34,10 @@ DEFAULT_SETTINGS: Mapping[str, str] = MappingProxyType(
         "online_network": "Elefriends",
         "personal_id_length": "6",
         "programme_partners": "Mind, Bipolar UK and Depression Alliance",
-        "contact_name": "Sarah",
-        "contact_email": "peersupport@sgul.ac.uk",
-        "contact_phone": "020 8725 2785",
+        # Neutral, fictional contacts: the evaluation's real ones must not reach participants.
+        "contact_name": "the PeerLog team",
+        "contact_email": "peerlog-support@example.org",
+        "contact_phone": "0113 496 0000",
         "prize_individual": "£25",
         "prize_project": "£50",
         "prize_final": "£50",

@@ -180,6 +180,12 @@ PEERLOG = {
     "ONLINE_NETWORK_NAME": os.environ.get("PEERLOG_ONLINE_NETWORK", "Elefriends"),
     "PERSONAL_ID_DIGITS": int(os.environ.get("PEERLOG_PERSONAL_ID_DIGITS", "5")),
     "CONSENT_FORM_VERSION": os.environ.get("PEERLOG_CONSENT_FORM_VERSION", "2015-09"),
+    # Who participants contact for help; shown in the forms ({contact_name}, ...). The
+    # evaluation's own contacts are deliberately not the default: a demo must not send
+    # people to a real team. The phone default is in Ofcom's range for drama (fictional).
+    "SUPPORT_NAME": os.environ.get("PEERLOG_SUPPORT_NAME", "the PeerLog team"),
+    "SUPPORT_EMAIL": os.environ.get("PEERLOG_SUPPORT_EMAIL", "peerlog-support@example.org"),
+    "SUPPORT_PHONE": os.environ.get("PEERLOG_SUPPORT_PHONE", "0113 496 0000"),
     # Reminders and prize draws (peerlog.outreach; docs/reminders-and-draws.md).
     "SITE_URL": os.environ.get("PEERLOG_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "SUPPORT_CONTACT": os.environ.get(

@@ -240,7 +240,9 @@ def error_summary(form: forms.Form, page_blocks: list[Block]) -> list[dict[str, 
     for block in page_blocks:
         for q in block.questions:
             for message in form.errors.get(q.bf.name, []):
-                out.append({"anchor": q.anchor, "label": q.label, "message": message})
+                # the question's own colon is dropped: the summary adds one
+                out.append({"anchor": q.anchor, "label": str(q.label).rstrip(" :"),
+                            "message": message})
     for message in form.non_field_errors():
         out.append({"anchor": "", "label": "", "message": message})
     return out
