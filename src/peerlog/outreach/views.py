@@ -14,9 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,16 +27,6 @@ from peerlog.staff.models import Role
 OUTBOX_ROLES = (Role.COORDINATOR, Role.REGIONAL_RESEARCHER, Role.CENTRAL_RESEARCHER,
                 Role.ADMINISTRATOR)
 ALL_ROWS = (Role.CENTRAL_RESEARCHER, Role.ADMINISTRATOR)
-
-
-def base_template() -> str:
-    """The staff console's layout when it is there, else a standalone one."""
-    try:
-        reverse("staff:home")
-        get_template("staff/base.html")
-    except (NoReverseMatch, TemplateDoesNotExist):
-        return "outreach/standalone.html"
-    return "staff/base.html"
 
 
 def visible_messages(user):
@@ -66,7 +54,7 @@ def outbox(request):
             .order_by("-created_at", "-id")[:200])
     states = [(value, label, counts.get(value, 0)) for value, label in Message.State.choices]
     return render(request, "outreach/outbox.html", {
-        "base": base_template(), "rows": rows, "show": show, "states": states,
+        "rows": rows, "show": show, "states": states,
         "attention": counts.get("in_doubt", 0) + counts.get("failed", 0),
         "show_ids": role_of(request.user) != Role.ADMINISTRATOR,
         "last_run": RemindRun.objects.first(),
@@ -104,7 +92,7 @@ def draws(request):
             "individual_project": record.individual_winner_project if full or record.individual_winner_project in own else "",
             "project": record.project_winner,
         })
-    return render(request, "outreach/draws.html", {"base": base_template(), "rows": rows,
+    return render(request, "outreach/draws.html", {"rows": rows,
                                                    "full": full})
 
 
@@ -112,5 +100,5 @@ def draws(request):
 def draw_detail(request, pk: int):
     record = get_object_or_404(PrizeDraw, pk=pk)
     return render(request, "outreach/draw_detail.html", {
-        "base": base_template(), "draw": record, "verified": draws_module.verify(record),
+        "draw": record, "verified": draws_module.verify(record),
     })

@@ -75,13 +75,10 @@ def _demo_report(data, report) -> object:
     if html.exists() and stamp.exists() and stamp.read_text() == source:
         print(f"Analysis report up to date: reusing {html}")
         return html
-    try:
-        from peerlog.analysis.contract import read_logs, read_participants
-        from peerlog.analysis.pipeline import Options, analyse, write_outputs
-    except ImportError as exc:  # the analysis engine is a separate part of PeerLog
-        print(f"Analysis skipped: the analysis engine is not available ({exc}).")
-        return None
     import logging
+
+    from peerlog.analysis.contract import read_logs, read_participants
+    from peerlog.analysis.pipeline import Options, analyse, write_outputs
 
     for name in ("weasyprint", "fontTools"):  # PDF rendering chatter, not the demo's news
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -96,20 +93,16 @@ def _demo_report(data, report) -> object:
 
 
 def _demo_accounts(state: dict) -> list[tuple[str, str, str]]:
-    """A staff account per role (created once), with a confirmed authenticator when the
-    staff console has them. Returns (role, username, password)."""
+    """A staff account per role (created once), with a confirmed authenticator.
+    Returns (role, username, password)."""
     import secrets
 
     from django.contrib.auth import get_user_model
 
     from peerlog.capture.models import Project, Region
-    from peerlog.staff.models import StaffProfile
+    from peerlog.staff.models import StaffProfile, TotpDevice
+    from peerlog.staff.totp import new_secret
 
-    try:
-        from peerlog.staff.models import TotpDevice
-        from peerlog.staff.totp import new_secret
-    except ImportError:
-        TotpDevice = new_secret = None  # noqa: N806
     User = get_user_model()  # noqa: N806
     accounts = state.setdefault("accounts", {})
     out = []
@@ -126,13 +119,12 @@ def _demo_accounts(state: dict) -> list[tuple[str, str, str]]:
             profile.projects.set(Project.objects.filter(code=DEMO_PROJECT))
         if role == "regional_researcher":
             profile.regions.set(Region.objects.filter(code=DEMO_REGION))
-        if TotpDevice is not None:
-            secret = info.setdefault("totp_secret", new_secret())
-            device, _ = TotpDevice.objects.get_or_create(
-                user=user, defaults={"secret": secret, "confirmed": True})
-            if device.secret != secret or not device.confirmed:
-                device.secret, device.confirmed, device.last_step = secret, True, 0
-                device.save()
+        secret = info.setdefault("totp_secret", new_secret())
+        device, _ = TotpDevice.objects.get_or_create(
+            user=user, defaults={"secret": secret, "confirmed": True})
+        if device.secret != secret or not device.confirmed:
+            device.secret, device.confirmed, device.last_step = secret, True, 0
+            device.save()
         out.append((role, username, info["password"]))
     return out
 
