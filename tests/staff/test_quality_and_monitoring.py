@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.conftest import DAY, monthly_answers
 
 from peerlog.capture.models import AuditEvent, Log, Participant
 from peerlog.capture.services import store_log
 from peerlog.staff import monitoring, quality
-
-from .conftest import DAY, monthly_answers
 
 
 def _log(pid, key, day=DAY, **extra):
