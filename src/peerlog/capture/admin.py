@@ -1,75 +1,73 @@
-"""Django admin: enough to bootstrap regions, projects and staff accounts.
+"""Django admin: for operators (superusers made with ``peerlog manage createsuperuser``) to
+bootstrap regions and projects. Not a way round the console.
 
-Contact details are deliberately not in the admin: reading them goes through an audited
-view (see :func:`peerlog.capture.audit.view_contact`). Logs are read-only here; a change to
-a log goes through the capture services so that it is scored and audited.
+Participants, logs, contact details, drafts, registrations in progress and personal links are
+not in the admin at all: every read or change of them goes through the console, which scopes
+and audits it. The audit trail and ID batches are shown read-only. Every change the admin can
+make is written to PeerLog's audit trail, with the operator as the actor.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 
-from peerlog.capture import models
+from peerlog.capture import audit, models
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Adds, changes and deletes are recorded in the audit trail (``admin.*`` actions)."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        audit.record(request.user, "admin.change" if change else "admin.add", obj,
+                     fields=sorted(form.changed_data))
+
+    def delete_model(self, request, obj) -> None:
+        audit.record(request.user, "admin.delete", obj, label=str(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            audit.record(request.user, "admin.delete", obj, label=str(obj))
+        super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown for reading only: changes go through services that score and audit them."""
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(models.Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(models.Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(AuditedAdmin):
     list_display = ["name", "region", "approach", "funding", "short_version", "double_entry"]
     list_filter = ["region", "approach", "funding", "short_version"]
     search_fields = ["name", "code"]
 
 
-class PersonalIdInline(admin.TabularInline):
-    model = models.PersonalId
-    extra = 0
-    readonly_fields = ["code"]
-    can_delete = False
-
-
 @admin.register(models.PersonalIdBatch)
-class PersonalIdBatchAdmin(admin.ModelAdmin):
+class PersonalIdBatchAdmin(ReadOnlyAdmin):
+    """Batches are issued in the console (which makes the check digits and the slips)."""
+
     list_display = ["project", "created_at", "note"]
-    inlines = [PersonalIdInline]
-
-
-@admin.register(models.Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["personal_id", "project", "registered_at", "withdrawal"]
-    list_filter = ["project__region", "withdrawal"]
-    search_fields = ["personal_id__code"]
-    exclude = ["registration_answers"]
-    readonly_fields = [
-        "personal_id", "consent_information", "consent_reminders", "consent_data_use",
-        "consent_form_version", "consented_at", "registered_at",
-    ]
-
-
-@admin.register(models.Log)
-class LogAdmin(ReadOnlyAdmin):
-    list_display = ["typed_personal_id", "kind", "version", "mode", "completed_on", "status"]
-    list_filter = ["kind", "version", "mode", "status"]
-    search_fields = ["typed_personal_id"]
 
 
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_label", "action", "target_type", "target_id"]
     list_filter = ["action"]
-

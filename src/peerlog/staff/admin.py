@@ -1,10 +1,57 @@
-from django.contrib import admin
+"""Django admin for operators: staff profiles and user accounts, every change audited.
 
-from peerlog.staff.models import StaffProfile
+The console's administrator role is not a superuser and cannot open the admin. Passwords set
+here pass Django's validators (the admin's own forms apply them) and, like any password set by
+someone else, must be replaced by the person at their next sign-in
+(:func:`peerlog.staff.models.password_set_by`); the audit names the operator.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+
+from peerlog.capture import audit
+from peerlog.capture.admin import AuditedAdmin
+from peerlog.staff.models import StaffProfile, acting_as, password_set_by
+
+User = get_user_model()
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role"]
+class StaffProfileAdmin(AuditedAdmin):
+    list_display = ["user", "role", "must_change_password"]
     list_filter = ["role"]
     filter_horizontal = ["projects", "regions"]
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, with the operator named as the actor of every change."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        if "password" in form.cleaned_data or "password1" in form.cleaned_data:
+            password_set_by(obj, request.user)
+        super().save_model(request, obj, form, change)
+        fields = sorted(f for f in form.changed_data if not f.startswith("password"))
+        audit.record(request.user, "admin.change" if change else "admin.add", obj,
+                     fields=fields)
+
+    def user_change_password(self, request, id, form_url=""):
+        with acting_as(request.user):  # the password form saves; name the operator
+            return super().user_change_password(request, id, form_url)
+
+    def delete_model(self, request, obj) -> None:
+        audit.record(request.user, "admin.delete", obj, label=str(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            audit.record(request.user, "admin.delete", obj, label=str(obj))
+        super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)  # PeerLog's roles are StaffProfile.role, not groups
+admin.site.register(User, AuditedUserAdmin)

@@ -8,8 +8,15 @@ same question the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +39,9 @@ class StaffProfile(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     projects = models.ManyToManyField(Project, blank=True, related_name="coordinators")
     regions = models.ManyToManyField(Region, blank=True, related_name="researchers")
+    # Set when someone else set the password or reset the authenticator: the person must
+    # choose a new password themselves before any other page (peerlog.staff.middleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("staff profile")
@@ -40,7 +50,7 @@ class StaffProfile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-# --- Signing in: a second factor (TOTP) and a lockout after repeated failures -------------
+# --- Signing in: a second factor (TOTP); throttling is django-axes (peerlog.staff.lockout) --
 
 
 class TotpDevice(models.Model):
@@ -59,20 +69,6 @@ class TotpDevice(models.Model):
 
     def __str__(self) -> str:
         return f"authenticator of {self.user}"
-
-
-class LoginFailure(models.Model):
-    """One failed sign-in (password or code); enough of them in a window lock the account."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    stage = models.CharField(max_length=20, default="password")  # password | code
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.username} {self.stage} {self.at:%Y-%m-%d %H:%M}"
 
 
 # --- Paper logs: first, second (blind) and resolving entries --------------------------------
@@ -155,3 +151,52 @@ class RepeatRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.outcome}"
+
+
+# --- Passwords: every change is audited, and one set by someone else must be replaced --------
+
+
+_ACTOR: ContextVar[Any] = ContextVar("peerlog_password_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Any) -> Iterator[None]:
+    """Passwords saved inside the block are set by ``actor`` (for forms that save themselves)."""
+    token = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+def password_set_by(user: Any, actor: Any) -> None:
+    """Name who is setting ``user``'s password before ``user.save()`` (the audit's actor).
+
+    Without it (``peerlog manage changepassword``, a shell) the change is still audited, with
+    the actor "outside the console", and counts as set by someone else.
+    """
+    user._peerlog_password_actor = actor
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _note_password_change(sender, instance, **kwargs) -> None:
+    # Django keeps the raw password in ``_password`` from set_password() until save().
+    instance._peerlog_password_changed = (
+        getattr(instance, "_password", None) is not None and instance.pk is not None
+    )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _audit_password_change(sender, instance, created, **kwargs) -> None:
+    if created or not getattr(instance, "_peerlog_password_changed", False):
+        return
+    from peerlog.capture import audit
+
+    instance._peerlog_password_changed = False
+    actor = getattr(instance, "_peerlog_password_actor", None) or _ACTOR.get()
+    instance._peerlog_password_actor = None
+    by_self = actor is not None and getattr(actor, "pk", None) == instance.pk
+    StaffProfile.objects.filter(user=instance).update(must_change_password=not by_self)
+    audit.record(actor if actor is not None else "outside the console",
+                 "staff.password_change" if by_self else "staff.password_reset", instance,
+                 by_self=by_self)

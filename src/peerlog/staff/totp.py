@@ -1,19 +1,18 @@
-"""Time-based one-time passwords (RFC 6238 over RFC 4226), standard library only.
+"""Time-based one-time passwords (RFC 6238) with pyotp, each code accepted once.
 
-Staff confirm each sign-in with a six-digit code from an authenticator app. The algorithm is
-thirty lines of hmac/struct, checked in the tests against the RFC's own test vectors, so
-PeerLog carries no extra dependency for it.
+pyotp computes the codes; PeerLog adds what it does not: the time step a code matched (stored
+as ``TotpDevice.last_step``, so a code cannot be replayed) and reading codes typed with any
+decimal digits (Arabic-Indic, Persian, full-width), spaces or dashes.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-import struct
+import datetime as dt
 import time
-from urllib.parse import quote
+import unicodedata
+
+import pyotp
+from pyotp.utils import strings_equal
 
 STEP = 30  # seconds per code
 DIGITS = 6
@@ -22,25 +21,29 @@ WINDOW = 1  # accept the previous and next step too (clock drift)
 
 def new_secret() -> str:
     """A random 160-bit key as base32 (what authenticator apps expect), without padding."""
-    return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
+    return pyotp.random_base32(32)
 
 
-def _key(secret_b32: str) -> bytes:
-    cleaned = secret_b32.replace(" ", "").upper()
-    return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
-
-
-def hotp(key: bytes, counter: int, digits: int = DIGITS, digest: str = "sha1") -> str:
-    """RFC 4226: HMAC of the 8-byte counter, dynamically truncated to ``digits`` digits."""
-    mac = hmac.new(key, struct.pack(">Q", counter), getattr(hashlib, digest)).digest()
-    offset = mac[-1] & 0x0F
-    code = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(code % 10**digits).zfill(digits)
+def _totp(secret_b32: str, digits: int = DIGITS) -> pyotp.TOTP:
+    return pyotp.TOTP(secret_b32.replace(" ", "").upper(), digits=digits, interval=STEP)
 
 
 def totp(secret_b32: str, at: float | None = None, digits: int = DIGITS) -> str:
     """The code for time ``at`` (default: now)."""
-    return hotp(_key(secret_b32), int((time.time() if at is None else at) // STEP), digits)
+    return _totp(secret_b32, digits).at(time.time() if at is None else at)
+
+
+def normalise_code(code: str) -> str | None:
+    """``code`` as ASCII digits (any script's decimal digits; spaces and dashes dropped), or
+    None when it holds anything else."""
+    digits = []
+    for ch in str(code).strip():
+        if ch.isspace() or ch in "-‐‑–":
+            continue
+        if not ch.isdecimal():
+            return None
+        digits.append(str(unicodedata.decimal(ch)))
+    return "".join(digits)
 
 
 def verify(secret_b32: str, code: str, last_step: int = 0, at: float | None = None) -> int | None:
@@ -48,18 +51,21 @@ def verify(secret_b32: str, code: str, last_step: int = 0, at: float | None = No
 
     Storing the returned step and passing it back as ``last_step`` makes each code single-use.
     """
-    code = "".join(ch for ch in str(code) if ch.isdigit())
+    code = normalise_code(code) or ""
     if len(code) != DIGITS:
         return None
-    now_step = int((time.time() if at is None else at) // STEP)
-    key = _key(secret_b32)
+    otp = _totp(secret_b32)
+    now_step = otp.timecode(_when(at))
     for step in range(now_step - WINDOW, now_step + WINDOW + 1):
-        if step > last_step and hmac.compare_digest(hotp(key, step), code):
+        if step > last_step and strings_equal(otp.generate_otp(step), code):
             return step
     return None
 
 
+def _when(at: float | None) -> dt.datetime:
+    return dt.datetime.fromtimestamp(time.time() if at is None else at, tz=dt.UTC)
+
+
 def provisioning_uri(secret_b32: str, account: str, issuer: str = "PeerLog") -> str:
     """The ``otpauth://`` URI an authenticator app can import (or show as a QR code)."""
-    label = quote(f"{issuer}:{account}")
-    return f"otpauth://totp/{label}?secret={secret_b32}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP}"
+    return _totp(secret_b32).provisioning_uri(name=account, issuer_name=issuer)

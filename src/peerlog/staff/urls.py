@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peerlog.staff.views import auth, ids, monitoring, paper, people, quality
+from peerlog.staff.views import accounts, auth, ids, monitoring, paper, people, quality
 
 app_name = "staff"
 urlpatterns = [
@@ -41,6 +41,9 @@ urlpatterns = [
     path("exports/", people.exports, name="exports"),
     path("exports/<slug:name>.csv", people.export_csv, name="export_csv"),
     # Administrators
-    path("accounts/", people.accounts, name="accounts"),
-    path("accounts/<int:pk>/<slug:action>/", people.account_action, name="account_action"),
+    path("accounts/", accounts.accounts, name="accounts"),
+    path("accounts/<int:pk>/password/", accounts.account_password, name="account_password"),
+    path("accounts/<int:pk>/<slug:action>/", accounts.account_action, name="account_action"),
+    # Everyone: their own password
+    path("password/", auth.password_change, name="password_change"),
 ]

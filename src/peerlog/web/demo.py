@@ -110,11 +110,15 @@ def _demo_accounts(state: dict) -> list[tuple[str, str, str]]:
         username = f"demo-{role.replace('_', '-')}"
         info = accounts.setdefault(username, {"password": secrets.token_urlsafe(9)})
         user, created = User.objects.get_or_create(username=username)
-        if created or not user.check_password(info["password"]):
+        # The console's administrator is a role, not a Django superuser: the admin site is
+        # for operators who make one with `peerlog manage createsuperuser`.
+        if created or not user.check_password(info["password"]) or user.is_superuser:
             user.set_password(info["password"])
-            user.is_staff = user.is_superuser = role == "administrator"
+            user.is_staff = user.is_superuser = False
             user.save()
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
+        # Trainers sign in with the printed password; it is not one to replace first.
+        StaffProfile.objects.filter(pk=profile.pk).update(must_change_password=False)
         if role == "coordinator":
             profile.projects.set(Project.objects.filter(code=DEMO_PROJECT))
         if role == "regional_researcher":

@@ -12,6 +12,7 @@ package runs the embedded SQLite demo and a PostgreSQL production site:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "peerlog.capture",
     "peerlog.staff",
     "peerlog.outreach",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Staff sessions: idle and absolute timeouts, and a required password change first.
+    "peerlog.staff.middleware.StaffSessionMiddleware",
+    # Sign-in throttling (django-axes); last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "peerlog.web.urls"
@@ -168,6 +174,35 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before c
 # Staff sign in at /staff/login/ (password, then an authenticator code).
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
+
+# Sign-in throttling (django-axes; see peerlog.staff.lockout and docs/security.md). The
+# throttle backend comes first, so a throttled attempt is refused before any password hashing.
+AUTHENTICATION_BACKENDS = [
+    "peerlog.staff.lockout.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5  # per (user name, client address) within the cool-off
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "peerlog.staff.lockout.ThrottleHandler"
+AXES_USERNAME_CALLABLE = "peerlog.staff.lockout.throttle_username"
+AXES_CLIENT_IP_CALLABLE = "peerlog.staff.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "peerlog.staff.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # unlocking is an audited console action, not an admin delete
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "code", "ip_address"]
+# Failures from one client address, whatever the user names, before it is throttled too.
+PEERLOG_SIGNIN_ADDRESS_LIMIT = int(os.environ.get("PEERLOG_SIGNIN_ADDRESS_LIMIT", "20"))
+# Behind a reverse proxy (nginx) REMOTE_ADDR is the proxy's: list the proxies' addresses
+# (comma-separated) and the client address is taken from X-Forwarded-For, set by them.
+PEERLOG_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("PEERLOG_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+
+# Signed-in staff: signed out after 30 minutes without a request, and 12 hours after signing
+# in (peerlog.staff.middleware). Participants' sessions are not affected.
+STAFF_IDLE_TIMEOUT = dt.timedelta(minutes=30)
+STAFF_ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

@@ -1,20 +1,27 @@
-"""Signing in: password, then a code from an authenticator app; lockout after failures.
+"""Signing in: password, then a code from an authenticator app; throttled; own passwords.
 
 A password alone never signs anyone in: it only opens the second step, held in the session
 for five minutes. Staff without an authenticator enrol one at their first sign-in (the secret
 is shown as text and as an ``otpauth://`` link). Every failure of either step counts towards
-the lockout of :mod:`peerlog.staff.lockout`.
+the throttle of :mod:`peerlog.staff.lockout` (django-axes). Staff change their own password
+on a page of the console; someone whose password was set by another person, or whose
+authenticator was reset, is held on that page (see :mod:`peerlog.staff.middleware`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django import forms
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,9 +30,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from peerlog.capture import audit
-from peerlog.staff import lockout, totp
+from peerlog.staff import lockout, middleware, totp
 from peerlog.staff.access import role_of
-from peerlog.staff.models import TotpDevice
+from peerlog.staff.models import StaffProfile, TotpDevice, password_set_by
 
 PENDING = "staff_pending_user"
 PENDING_AT = "staff_pending_at"
@@ -36,59 +43,67 @@ PENDING_SECONDS = 300
 class PasswordForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label=gettext_lazy("Password"), strip=False,
+    password = forms.CharField(label=gettext_lazy("Password"), strip=False, max_length=4096,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Six-digit code from your authenticator app"), max_length=10,
+        label=gettext_lazy("Six-digit code from your authenticator app"), max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
+    def clean_code(self) -> str:
+        code = totp.normalise_code(self.cleaned_data["code"])
+        if code is None or len(code) != totp.DIGITS:
+            raise forms.ValidationError(
+                _("Enter the six digits your authenticator app shows, for example 123456."))
+        return code
 
-def _locked_message(until) -> str:
-    return _("Too many failed attempts. This account is locked until %(time)s; please try "
-             "again then.") % {"time": until.strftime("%H:%M")}
+
+def _locked_message(until: dt.datetime) -> str:
+    return _("Too many failed attempts. Signing in to this account from here is paused until "
+             "%(time)s; please try again then.") % {
+        "time": timezone.localtime(until).strftime("%H:%M")}
 
 
 @sensitive_post_parameters("password")
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
-    error = None
+    error, status = None, 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        until = lockout.locked_until(username)
-        if until:
-            error = _locked_message(until)
+        # The throttle backend refuses a paused name before any password is hashed.
+        user = auth.authenticate(request, username=username,
+                                 password=form.cleaned_data["password"])
+        if user is not None and role_of(user) is None and not user.is_superuser:
+            lockout.record_failure(request, username)  # a real password, but no staff account
+            user = None
+        if user is None:
+            until = lockout.locked_until(request, username)
+            error, status = (_locked_message(until), 429) if until else (
+                _("That user name and password do not match a staff account."), 401)
         else:
-            user = auth.authenticate(request, username=username,
-                                     password=form.cleaned_data["password"])
-            if user is None or role_of(user) is None and not user.is_superuser:
-                lockout.record_failure(username, "password")
-                until = lockout.locked_until(username)
-                error = _locked_message(until) if until else _(
-                    "That user name and password do not match a staff account.")
-            else:
-                request.session.cycle_key()
-                request.session[PENDING] = user.pk
-                request.session[PENDING_AT] = time.time()
-                nxt = request.GET.get("next", "")
-                if url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
-                    request.session[NEXT] = nxt
-                return redirect("staff:login_code")
-    return render(request, "staff/login.html", {"form": form, "error": error},
-                  status=200 if error is None else 401)
+            request.session.cycle_key()
+            request.session[PENDING] = user.pk
+            request.session[PENDING_AT] = time.time()
+            nxt = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(nxt, {request.get_host()},
+                                               require_https=request.is_secure()):
+                request.session[NEXT] = nxt
+            return redirect("staff:login_code")
+    return render(request, "staff/login.html", {"form": form, "error": error}, status=status)
 
 
 def _pending_user(request: HttpRequest):
     pk, at = request.session.get(PENDING), request.session.get(PENDING_AT, 0)
-    if pk is None or time.time() - at > PENDING_SECONDS:
+    if pk is None or not isinstance(at, int | float) or time.time() - at > PENDING_SECONDS:
         return None
     return get_user_model().objects.filter(pk=pk, is_active=True).first()
 
 
+@sensitive_post_parameters("code")
 @never_cache
 def code_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
@@ -99,39 +114,85 @@ def code_view(request: HttpRequest) -> HttpResponse:
         device = TotpDevice.objects.create(user=user, secret=totp.new_secret())
     enrolling = not device.confirmed
     form = CodeForm(request.POST or None)
-    error = None
+    error, status = None, 200
+    username = user.get_username()
     if request.method == "POST" and form.is_valid():
-        until = lockout.locked_until(user.get_username())
+        until = lockout.locked_until(request, username)
         step = None if until else totp.verify(device.secret, form.cleaned_data["code"],
                                               device.last_step)
+        if step is None and not until:
+            lockout.record_failure(request, username)
+            until = lockout.locked_until(request, username)
         if until:
-            error = _locked_message(until)
+            error, status = _locked_message(until), 429
         elif step is None:
-            lockout.record_failure(user.get_username(), "code")
-            until = lockout.locked_until(user.get_username())
-            error = _locked_message(until) if until else _(
-                "That code is not right. Codes change every 30 seconds; enter the one shown now.")
+            error, status = _(
+                "That code is not right. Codes change every 30 seconds; enter the one shown "
+                "now."), 401
         else:
             device.last_step = step
             device.confirmed = True
             device.save(update_fields=["last_step", "confirmed"])
-            lockout.clear(user.get_username())
             nxt = request.session.get(NEXT) or ""
             for key in (PENDING, PENDING_AT, NEXT):
                 request.session.pop(key, None)
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            middleware.start(request)
             audit.record(user, "staff.enrol_totp" if enrolling else "staff.sign_in", user)
             # A superuser without a staff role has only the Django admin.
             return redirect(nxt or ("staff:home" if role_of(user) else "admin:index"))
+    elif request.method == "POST":
+        status = 400
     context = {"form": form, "error": error, "enrolling": enrolling}
     if enrolling:
         context["secret"] = " ".join(device.secret[i:i + 4] for i in range(0, 32, 4))
-        context["uri"] = totp.provisioning_uri(device.secret, user.get_username())
-    return render(request, "staff/login_code.html", context,
-                  status=200 if error is None else 401)
+        context["uri"] = totp.provisioning_uri(device.secret, username)
+    return render(request, "staff/login_code.html", context, status=status)
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
     return redirect("staff:login")
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's form (old password, new twice, every password validator), plus: the new
+    password differs from the old one (a required change must change something)."""
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if self.user.check_password(data.get("new_password1") or ""):
+            self.add_error("new_password1",
+                           _("Choose a password different from your current one."))
+        return data
+
+    def save(self, commit: bool = True):
+        password_set_by(self.user, self.user)
+        return super().save(commit)
+
+
+class OwnPasswordView(PasswordChangeView):
+    """Staff change their own password (audited as done by themselves)."""
+
+    form_class = OwnPasswordForm
+    template_name = "staff/password_change.html"
+    success_url = reverse_lazy("staff:home")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["required"] = StaffProfile.objects.filter(
+            user=self.request.user, must_change_password=True).exists()
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        if not role_of(self.request.user):
+            return redirect("admin:index")
+        return response
+
+
+password_change = OwnPasswordView.as_view()

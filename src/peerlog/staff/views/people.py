@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peerlog.capture import audit
-from peerlog.capture.models import AuditEvent, Participant, Project, Region
+from peerlog.capture.models import AuditEvent, Participant
 from peerlog.export import contract
-from peerlog.staff import lockout
 from peerlog.staff.access import (
     may_view_contact,
     role_of,
@@ -27,10 +24,9 @@ from peerlog.staff.access import (
     visible_participants,
     visible_projects,
 )
-from peerlog.staff.models import Role, StaffProfile, TotpDevice
+from peerlog.staff.models import Role
 from peerlog.staff.services import record_withdrawal, revoke_personal_links
 from peerlog.staff.views.common import (
-    ADMIN,
     CENTRAL,
     EVERYONE,
     ROW_LEVEL,
@@ -165,60 +161,3 @@ def export_csv(request, name: str):
         raise Http404
     audit.record(request.user, "export", f"{name}.csv", via="staff console")
     return csv_response(f"{name}.csv", columns, ([r.get(c, "") for c in columns] for r in rows))
-
-
-# --- Accounts (administrators) -------------------------------------------------------------
-
-class AccountForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
-    password = forms.CharField(label=gettext_lazy("First password"), min_length=10,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
-    projects = forms.ModelMultipleChoiceField(queryset=Project.objects.all(), required=False,
-                                              label=gettext_lazy("Projects (coordinators)"))
-    regions = forms.ModelMultipleChoiceField(queryset=Region.objects.all(), required=False,
-                                             label=gettext_lazy("Regions (regional researchers)"))
-
-    def clean_username(self):
-        name = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username=name).exists():
-            raise forms.ValidationError(_("That user name is taken."))
-        return name
-
-
-@role_required(ADMIN)
-def accounts(request):
-    form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            user = get_user_model().objects.create_user(data["username"], data["email"],
-                                                        data["password"])
-            profile = StaffProfile.objects.create(user=user, role=data["role"])
-            profile.projects.set(data["projects"])
-            profile.regions.set(data["regions"])
-            audit.record(request.user, "staff.account_create", user, role=data["role"])
-        messages.success(request, _("Account %(name)s created.") % {"name": user.username})
-        return redirect("staff:accounts")
-    profiles = StaffProfile.objects.select_related("user").prefetch_related(
-        "projects", "regions").order_by("user__username")
-    rows = [{"profile": p, "locked": lockout.locked_until(p.user.username),
-             "has_totp": TotpDevice.objects.filter(user=p.user, confirmed=True).exists()}
-            for p in profiles]
-    return render(request, "staff/accounts.html", {"form": form, "rows": rows})
-
-
-@role_required(ADMIN)
-@require_POST
-def account_action(request, pk: int, action: str):
-    profile = StaffProfile.objects.filter(pk=pk).select_related("user").first()
-    if profile is None or action not in ("unlock", "reset_totp"):
-        raise Http404
-    if action == "unlock":
-        lockout.clear(profile.user.username)
-    else:
-        TotpDevice.objects.filter(user=profile.user).delete()
-    audit.record(request.user, f"staff.{action}", profile.user)
-    messages.success(request, _("Done."))
-    return redirect("staff:accounts")
