@@ -37,21 +37,29 @@ def throttle_username(request: HttpRequest | None, credentials: dict | None) -> 
     return str(name or "").strip().lower()[:150]
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """REMOTE_ADDR, unless it is a trusted proxy (``PEERLOG_TRUSTED_PROXIES``): then the
-    nearest address in X-Forwarded-For that is not a trusted proxy (what nginx appended)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    nearest address in X-Forwarded-For that is not a trusted proxy (what nginx appended).
+
+    With trusted proxies set, an empty REMOTE_ADDR (gunicorn on a Unix socket, which only the
+    local proxy can reach) counts as the proxy too.
+    """
+    remote = _valid(request.META.get("REMOTE_ADDR", ""))
     trusted = set(settings.PEERLOG_TRUSTED_PROXIES)
-    if remote not in trusted:
+    if not trusted or (remote is not None and remote not in trusted):
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for hop in reversed(hops):
         if hop and hop not in trusted:
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote
+            return _valid(hop) or remote
     return remote
+
+
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 class ThrottleBackend(AxesStandaloneBackend):
@@ -68,8 +76,10 @@ class ThrottleHandler(AxesDatabaseHandler):
     """axes' database handler, plus the per-address limit."""
 
     def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
+        address = request.axes_ip_address
         return super().is_locked(request, credentials) or (
-            address_failures(request.axes_ip_address) >= settings.PEERLOG_SIGNIN_ADDRESS_LIMIT
+            address is not None  # unknown: never pause everyone together
+            and address_failures(address) >= settings.PEERLOG_SIGNIN_ADDRESS_LIMIT
         )
 
 
