@@ -26,6 +26,11 @@ class StaffProfileAdmin(AuditedAdmin):
     list_filter = ["role"]
     filter_horizontal = ["projects", "regions"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:  # the account's password was set by someone else
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
 
 class AuditedUserAdmin(UserAdmin):
     """Django's user admin, with the operator named as the actor of every change."""
