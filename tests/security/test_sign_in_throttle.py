@@ -189,3 +189,34 @@ def test_parallel_failures_are_all_counted_and_lock_at_five(make_staff):
     assert response.status_code == 429 and PAUSED in response.content.decode()
     assert AuditEvent.objects.filter(action="staff.locked_out",
                                      detail__username="pat").count() >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_sent_twice_at_once_signs_in_once(make_staff):
+    """Replaying a code while the first use is still in flight: only one sign-in."""
+    from peerlog.staff.models import TotpDevice
+
+    user = make_staff("central_researcher", "rae")
+    device = TotpDevice.objects.create(user=user, secret=totp.new_secret(), confirmed=True)
+    clients = [Client(), Client(), Client()]
+    for c in clients:
+        assert _post(c, "rae", RIGHT).status_code == 302
+    code = totp.totp(device.secret)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def submit(c):
+        try:
+            barrier.wait()
+            statuses.append(c.post("/staff/login/code/", {"code": code},
+                                   REMOTE_ADDR="10.0.0.7").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [302, 401, 401]
+    assert sum(c.get("/staff/").status_code == 200 for c in clients) == 1

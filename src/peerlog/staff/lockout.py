@@ -75,6 +75,14 @@ class ThrottleBackend(AxesStandaloneBackend):
 class ThrottleHandler(AxesDatabaseHandler):
     """axes' database handler, plus the per-address limit."""
 
+    def user_login_failed(self, sender: Any, credentials: dict, request: HttpRequest | None = None,
+                          **kwargs: Any) -> None:
+        try:
+            super().user_login_failed(sender, credentials, request, **kwargs)
+        except AccessAttempt.DoesNotExist:
+            # A concurrent success reset the row between axes' insert and read: count again.
+            super().user_login_failed(sender, credentials, request, **kwargs)
+
     def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
         address = request.axes_ip_address
         return super().is_locked(request, credentials) or (

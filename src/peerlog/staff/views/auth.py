@@ -109,9 +109,8 @@ def code_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return redirect("staff:login")
-    device = TotpDevice.objects.filter(user=user).first()
-    if device is None:
-        device = TotpDevice.objects.create(user=user, secret=totp.new_secret())
+    device, _created = TotpDevice.objects.get_or_create(
+        user=user, defaults={"secret": totp.new_secret()})
     enrolling = not device.confirmed
     form = CodeForm(request.POST or None)
     error, status = None, 200
@@ -120,6 +119,10 @@ def code_view(request: HttpRequest) -> HttpResponse:
         until = lockout.locked_until(request, username)
         step = None if until else totp.verify(device.secret, form.cleaned_data["code"],
                                               device.last_step)
+        # Claim the step in one statement: two requests racing with one code sign in once.
+        if step is not None and not TotpDevice.objects.filter(
+                pk=device.pk, last_step__lt=step).update(last_step=step, confirmed=True):
+            step = None
         if step is None and not until:
             lockout.record_failure(request, username)
             until = lockout.locked_until(request, username)
@@ -130,9 +133,6 @@ def code_view(request: HttpRequest) -> HttpResponse:
                 "That code is not right. Codes change every 30 seconds; enter the one shown "
                 "now."), 401
         else:
-            device.last_step = step
-            device.confirmed = True
-            device.save(update_fields=["last_step", "confirmed"])
             nxt = request.session.get(NEXT) or ""
             for key in (PENDING, PENDING_AT, NEXT):
                 request.session.pop(key, None)
