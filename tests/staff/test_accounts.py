@@ -3,6 +3,7 @@ audited, with the administrator as the actor)."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import RequestFactory
 
 from peerlog.capture.models import AuditEvent
@@ -83,3 +84,30 @@ def test_an_administrator_sets_a_first_password_audited_as_theirs(client, make_s
     event = AuditEvent.objects.get(action="staff.password_reset")
     assert (event.actor, event.actor_label, event.target_id) == (admin, "admin", str(victim.pk))
     assert not AuditEvent.objects.filter(actor=victim).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_pages_are_axe_clean(chromium, axe, live_server, make_staff):
+    from peerlog.staff import totp
+
+    admin = make_staff("administrator", "admin")
+    make_staff("coordinator", "cleo")
+    device = TotpDevice.objects.create(user=admin, secret=totp.new_secret(), confirmed=True)
+    page = chromium.new_page()
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Six-digit code from your authenticator app").fill(totp.totp(device.secret))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/staff/")
+    page.goto(f"{live_server.url}/staff/accounts/")
+    assert axe(page) == []
+    page.get_by_label("User name").fill("weakling")
+    page.get_by_label("First password").fill("aaaaaaaaaa")
+    page.get_by_role("button", name="Create account").click()
+    assert "This password is too common." in page.content()
+    assert axe(page) == []
+    page.get_by_role("link", name="New first password for cleo").click()
+    assert axe(page) == []
+    page.close()
