@@ -177,3 +177,15 @@ def test_a_superuser_is_made_only_by_the_operator_command(django_user_model, mon
                  verbosity=0)
     assert list(django_user_model.objects.filter(is_superuser=True)
                 .values_list("username", flat=True)) == ["ops"]
+
+
+def test_disabling_a_password_in_the_admin_is_audited(client, operator, world):
+    from django.contrib.auth import get_user_model
+
+    victim = world.staff["coordinator"]
+    response = client.post(f"/admin/auth/user/{victim.pk}/password/",
+                           {"usable_password": "false", "unset-password": "1"})
+    assert response.status_code == 302
+    assert not get_user_model().objects.get(pk=victim.pk).has_usable_password()
+    event = AuditEvent.objects.get(action="staff.password_disabled")
+    assert (event.actor, event.target_id) == (operator, str(victim.pk))

@@ -45,7 +45,13 @@ class AuditedUserAdmin(UserAdmin):
 
     def user_change_password(self, request, id, form_url=""):
         with acting_as(request.user):  # the password form saves; name the operator
-            return super().user_change_password(request, id, form_url)
+            response = super().user_change_password(request, id, form_url)
+        if (request.method == "POST" and response.status_code == 302
+                and request.POST.get("usable_password") == "false"):
+            user = self.get_object(request, admin.utils.unquote(id))
+            if user is not None and not user.has_usable_password():
+                audit.record(request.user, "staff.password_disabled", user)
+        return response
 
     def delete_model(self, request, obj) -> None:
         audit.record(request.user, "admin.delete", obj, label=str(obj))
