@@ -24,20 +24,25 @@ DB_UNAVAILABLE = (OperationalError, InterfaceError)
 logger = logging.getLogger("peerlog.capture")
 
 
-def without_database(request: HttpRequest) -> None:
+def _user_or_visitor(request: HttpRequest) -> None:
     """Staff navigation reads the signed-in user (the session table): when that fails, the
     page is drawn as for a visitor."""
     try:
         request.user.is_authenticated  # noqa: B018 (loads the user now, or fails now)
     except (*DB_UNAVAILABLE, AttributeError):
         request.user = AnonymousUser()
+
+
+def without_database(request: HttpRequest) -> None:
+    """Draw a page with the database down: as a visitor, and saving no session."""
+    _user_or_visitor(request)
     session = getattr(request, "session", None)
     if session is not None:
         session.modified = False  # nothing to save, and nowhere to save it
 
 
 def page(request: HttpRequest, template: str, status: int, **context) -> HttpResponse:
-    without_database(request)
+    _user_or_visitor(request)
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -46,6 +51,7 @@ def page(request: HttpRequest, template: str, status: int, **context) -> HttpRes
 def unavailable(request: HttpRequest) -> HttpResponse:
     """503: the database cannot be reached; nothing was saved; try again shortly."""
     logger.warning("Database unavailable: %s %s", request.method, mask(request.path))
+    without_database(request)
     response = page(request, "capture/error_unavailable.html", 503,
                     title=_("Sorry, we cannot open this page just now"))
     response["Retry-After"] = "60"
