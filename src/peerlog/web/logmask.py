@@ -42,16 +42,6 @@ class MaskTokens(logging.Filter):
         return True
 
 
-def install(logger_names: tuple[str, ...] = ("", "django", "django.request", "django.server",
-                                             "django.security", "django.security.csrf")) -> None:
-    """Attach :class:`MaskTokens` to these loggers and all their handlers (idempotent)."""
-    for name in logger_names:
-        log = logging.getLogger(name)
-        for target in (log, *log.handlers):
-            if not any(isinstance(f, MaskTokens) for f in target.filters):
-                target.addFilter(MaskTokens())
-
-
 class GunicornLogger(Logger):
     """gunicorn's logger with personal-link tokens masked in the access and error logs."""
 
