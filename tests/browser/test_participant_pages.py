@@ -6,12 +6,19 @@ test-artifacts/participant/."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
 
-from peerlog.capture.models import Log, Participant
+from peerlog.capture import links
+from peerlog.capture.models import Log, Participant, PersonalLink
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -244,3 +251,94 @@ def test_registration_in_arabic_right_to_left(visit, issued_id, project_factory)
     participant.save()
     v.goto(link)
     v.check("withdrawn", "rtl")
+
+
+# --- Error pages (issue 9 items 3 and 13, issue 10 item 1) ------------------------------------
+
+@contextlib.contextmanager
+def database_unavailable():
+    """For this thread's connection: SQLite write-locked by another connection with a tiny
+    busy timeout; PostgreSQL pointed at a closed port (as in tests/security)."""
+    settings_dict = connection.settings_dict
+    connection.close()
+    key, value = (("OPTIONS", {**settings_dict["OPTIONS"], "timeout": 0.05})
+                  if connection.vendor == "sqlite" else ("PORT", "1"))
+    saved = settings_dict[key]
+    settings_dict[key] = value
+    holder = None
+    if connection.vendor == "sqlite":
+        holder = sqlite3.connect(settings_dict["NAME"], isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
+        connection.close()
+        settings_dict[key] = saved
+
+
+def show(v: Visit, html: str) -> None:
+    """Put a page fetched outside the browser into it (same origin, so its style sheet loads)."""
+    v.goto("/static/capture/participant.css")
+    v.page.set_content(html)
+
+
+@pytest.mark.parametrize("language,direction", [("en", "ltr"), ("ar", "rtl")])
+def test_error_pages_are_kind_and_accessible(visit, participant_factory, issued_id,
+                                            project_factory, language, direction):
+    v = visit(f"errors-{language}")
+    v.context.add_cookies([{"name": "django_language", "value": language, "url": v.base}])
+    v.goto("/no-such-page/")
+    assert v.page.locator("h1").inner_text() in ("Page not found", "الصفحة غير موجودة")
+    v.check("404", direction)
+
+    person = participant_factory(language=language)
+    token = links.new_token(person, "test")
+    v.goto(f"/l/{token[:-1]}/")
+    assert v.page.locator("main a[href='/#lost-link']").count() == 1
+    v.check("link-unknown", direction)
+    PersonalLink.objects.filter(participant=person).update(
+        expires_at=timezone.now() - dt.timedelta(days=1))
+    v.goto(f"/l/{token}/")
+    v.check("link-expired", direction)
+    with v.page.expect_navigation():
+        v.page.locator("main a[href='/#lost-link']").press("Enter")
+    assert v.page.locator("#lost-link").is_visible()
+
+    # The security cookie is gone (cleared, or a long pause): a kind 403, then carry on.
+    v.goto("/register/consent/")
+    v.context.clear_cookies()
+    v.context.add_cookies([{"name": "django_language", "value": language, "url": v.base}])
+    for code in ("consent_information", "consent_reminders", "consent_data_use"):
+        v.choose(code, "yes")
+    v.submit()
+    assert v.page.locator("h1").inner_text() in ("Your page had expired", "انتهت صلاحية صفحتك")
+    v.check("csrf", direction)
+    with v.page.expect_navigation():
+        v.page.locator("main a[href='/register/consent/']").press("Enter")
+    for code in ("consent_information", "consent_reminders", "consent_data_use"):
+        v.choose(code, "yes")
+    v.submit()
+    assert v.page.url.endswith("/register/id/")
+
+    # The database is down: the page comes back with the answer; another page says sorry.
+    client = Client(raise_request_exception=False)
+    client.cookies["django_language"] = language
+    PersonalLink.objects.filter(participant=person).update(
+        expires_at=timezone.now() + dt.timedelta(days=1))
+    client.post(f"/l/{token}/")
+    page = client.get(f"/l/{token}/log/log_on/").content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    other = links.new_token(participant_factory(language=language), "test")
+    today = timezone.localdate().isoformat()
+    with database_unavailable():
+        kept = client.post(f"/l/{token}/log/log_on/", {**fields, "date_completed": today})
+        sorry = client.post(f"/l/{other}/")  # "Start my log"
+    assert kept.status_code == 503 and sorry.status_code == 503
+    show(v, kept.content.decode())
+    assert v.page.input_value("#id_date_completed") == today
+    v.check("503-log-page", direction)
+    show(v, sorry.content.decode())
+    v.check("503", direction)

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from peerlog.capture.models import AuditEvent, Log
 from peerlog.cli import main
@@ -17,10 +18,12 @@ AFTER = dt.date(2026, 4, 2)
 
 
 def log_on(participant, day, status=Log.Status.COMPLETE):
+    """A log dated and submitted on ``day`` (the draw counts the submission)."""
     return Log.objects.create(
         participant=participant, typed_personal_id=participant.personal_id.code,
         instrument="monthly", kind="monthly", version="full", mode="online",
         completed_on=day, status=status, submission_key=uuid.uuid4().hex,
+        received_at=dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_default_timezone()),
     )
 
 
@@ -45,6 +48,7 @@ def march(participant_factory, project_factory):
     Log.objects.create(  # an unregistered ID wins nothing
         typed_personal_id="000000", instrument="monthly", kind="monthly", version="full",
         mode="paper", completed_on=dt.date(2026, 3, 5), submission_key=uuid.uuid4().hex,
+        received_at=dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC),
     )
     return eligible
 

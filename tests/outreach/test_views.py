@@ -82,7 +82,8 @@ def test_draw_pages(client, staff, participant_factory, project_factory):
         person = participant_factory(project=project, prize_draw=True)
         Log.objects.create(participant=person, typed_personal_id=person.personal_id.code,
                            instrument="monthly", kind="monthly", version="full", mode="online",
-                           completed_on=dt.date(2026, 3, 3), submission_key=f"k{project.pk}")
+                           completed_on=dt.date(2026, 3, 3), submission_key=f"k{project.pk}",
+                           received_at=dt.datetime(2026, 3, 3, 12, tzinfo=dt.UTC))
     record, _ = draw.draw("2026-03", today=dt.date(2026, 4, 1))
     client.force_login(staff(Role.CENTRAL_RESEARCHER))
     page = client.get(reverse("outreach:draws")).content.decode()

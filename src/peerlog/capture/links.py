@@ -42,6 +42,25 @@ def issue_link(participant: Participant, purpose: str = "reminder") -> str:
     return settings.PEERLOG["SITE_URL"] + link_path(new_token(participant, purpose))
 
 
+def link_status(token: str) -> tuple[Participant | None, str]:
+    """``(participant, "ok")`` for a live link; otherwise why it does not work, so the page can
+    say so: ``(None, "unknown")`` (mistyped, cut short, or deleted long ago), or
+    ``(participant, "expired" | "revoked")``."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None, "unknown"
+    link = (
+        PersonalLink.objects.select_related("participant__project", "participant__personal_id")
+        .filter(token_hash=Participant.hash_token(token)).first()
+    )
+    if link is None:
+        return None, "unknown"
+    if link.revoked_at is not None:
+        return link.participant, "revoked"
+    if link.expires_at <= timezone.now():
+        return link.participant, "expired"
+    return link.participant, "ok"
+
+
 def participant_for_token(token: str) -> Participant | None:
     """The participant a live (unexpired, unrevoked) link belongs to, else None."""
     if not token or len(token) > MAX_TOKEN_LENGTH:

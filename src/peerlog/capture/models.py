@@ -141,6 +141,9 @@ class Participant(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     registration_answers = models.JSONField(default=dict, blank=True)
+    # Registered online with a project other than the one that was issued the personal ID
+    # (the person chose so explicitly); staff check it (data-quality queue).
+    other_project_chosen = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["personal_id__code"]
@@ -336,3 +339,25 @@ class PersonalLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link of participant {self.participant_id}"
+
+
+class RateLimit(models.Model):
+    """Attempts of one kind from one source in one time window (:mod:`peerlog.capture.ratelimit`).
+
+    In the database so the count holds across server processes; ``key`` is a keyed hash of
+    the client address or personal ID, never the value itself. ``peerlog cleanup`` deletes
+    old windows.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "window_start"],
+                                               name="one_rate_limit_row_per_window")]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M} {self.count}"

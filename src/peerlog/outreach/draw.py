@@ -6,8 +6,8 @@ prize goes, as in the evaluation (section 3), to the project of "one other indiv
 randomly selected", so a project's chance grows with its members' logs.
 
 Eligible: participants who opted in (``prize_draw``), have not withdrawn (either kind), and
-have a *complete* log with ``completed_on`` in the month (held or set-aside logs and logs
-with an unregistered ID do not count). A draw is reproducible: the seed comes from
+have a *complete* log submitted in the month (``received_at``; held or set-aside logs and
+logs with an unregistered ID do not count). A draw is reproducible: the seed comes from
 ``secrets`` and is recorded with the eligible list (sorted by personal ID), so
 :func:`pick` on the record gives the same winners (:func:`verify`). Drawing a month again
 shows the recorded draw; only ``force`` (with a reason) makes a new one, and the old one is
@@ -48,12 +48,18 @@ def check_month(month: str) -> str:
 
 
 def eligible(month: str) -> list[dict]:
+    """Who may win ``month``: a complete log *submitted* in the month (``received_at``, the
+    server's clock, UK time), whatever date it carries, so a backdated log cannot enter a
+    draw that has closed."""
     start, end = month_bounds(month)
+    tz = timezone.get_default_timezone()
+    opens = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    closes = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
     rows = (
         Participant.objects.filter(
             prize_draw=True, withdrawal="",
             logs__status=Log.Status.COMPLETE,
-            logs__completed_on__gte=start, logs__completed_on__lt=end,
+            logs__received_at__gte=opens, logs__received_at__lt=closes,
         )
         .values_list("personal_id__code", "project__code")
         .distinct()

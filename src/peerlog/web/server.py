@@ -25,6 +25,12 @@ def prepare() -> None:
     load_reference()
 
 
+def gunicorn_logging() -> list[str]:
+    """gunicorn's logs on standard output/error, personal-link tokens masked
+    (:mod:`peerlog.web.logmask`)."""
+    return ["--access-logfile", "-", "--logger-class", "peerlog.web.logmask.GunicornLogger"]
+
+
 def serve(args: argparse.Namespace) -> int:
     call_command = django_call_command()
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -34,6 +40,6 @@ def serve(args: argparse.Namespace) -> int:
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "peerlog.web.wsgi", "--bind", f"{args.host}:{args.port}",
-         "--workers", str(args.workers), "--access-logfile", "-"],
+         "--workers", str(args.workers), *gunicorn_logging()],
     )
     return 0  # not reached

@@ -265,9 +265,42 @@ PEERLOG_SMS = {
     "TIMEOUT": float(os.environ.get("PEERLOG_SMS_TIMEOUT", "15")),
 }
 
+# Personal-link tokens are masked in every log line (peerlog.web.logmask); gunicorn's own
+# logs are masked by its --logger-class (peerlog.web.server).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_tokens": {"()": "peerlog.web.logmask.MaskTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"filters": ["mask_tokens"]},
+        "django.security.csrf": {"filters": ["mask_tokens"]},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
+                          "filters": ["mask_tokens"]},
+    },
 }
+
+# A participant whose CSRF cookie is gone gets a kind page, not Django's technical 403.
+CSRF_FAILURE_VIEW = "peerlog.capture.views.errors.csrf_failure"
+
+# Retention and limits of the participant pages (peerlog.capture.ratelimit, `peerlog cleanup`;
+# docs/participant-pages.md).
+PEERLOG.update({
+    # Lookups of personal IDs on the registration's ID page, per client address and per ID.
+    "REGISTER_ID_LIMIT_PER_CLIENT": int(os.environ.get("PEERLOG_REGISTER_ID_LIMIT_PER_CLIENT",
+                                                       "10")),
+    "REGISTER_ID_LIMIT_PER_ID": int(os.environ.get("PEERLOG_REGISTER_ID_LIMIT_PER_ID", "5")),
+    # Registrations started (drafts made) per client address.
+    "REGISTER_START_LIMIT_PER_CLIENT": int(os.environ.get(
+        "PEERLOG_REGISTER_START_LIMIT_PER_CLIENT", "20")),
+    "RATE_LIMIT_WINDOW_MINUTES": int(os.environ.get("PEERLOG_RATE_LIMIT_WINDOW_MINUTES", "60")),
+    # Behind a reverse proxy: the WSGI key of the header holding the client's address
+    # (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
+    "CLIENT_ADDRESS_HEADER": os.environ.get("PEERLOG_CLIENT_ADDRESS_HEADER", ""),
+    # `peerlog cleanup` (run daily): what is deleted after how many days.
+    "REGISTRATION_DRAFT_DAYS": int(os.environ.get("PEERLOG_REGISTRATION_DRAFT_DAYS", "7")),
+    "LOG_DRAFT_DAYS": int(os.environ.get("PEERLOG_LOG_DRAFT_DAYS", "60")),
+    "DEAD_LINK_DAYS": int(os.environ.get("PEERLOG_DEAD_LINK_DAYS", "90")),
+    "RATE_LIMIT_KEEP_DAYS": int(os.environ.get("PEERLOG_RATE_LIMIT_KEEP_DAYS", "2")),
+})

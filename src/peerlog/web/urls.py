@@ -13,3 +13,8 @@ urlpatterns = [
     path("staff/", include("peerlog.staff.urls")),
     path("", include("peerlog.capture.urls")),
 ]
+
+# Error pages in the participant layout and the person's language (peerlog.capture.views.errors).
+handler403 = "peerlog.capture.views.errors.permission_denied"
+handler404 = "peerlog.capture.views.errors.not_found"
+handler500 = "peerlog.capture.views.errors.server_error"

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -22,24 +22,35 @@ from django.views.decorators.http import require_http_methods
 from peerlog.capture import links, schedule
 from peerlog.capture.models import Draft, Log, Participant
 from peerlog.capture.services import store_log
-from peerlog.capture.views import pages
+from peerlog.capture.views import errors, pages
 
 HIDDEN_ON_WEB = {"personal_id"}  # known from the link: never asked again online
+LOG_INSTRUMENTS = ("monthly", "quarterly", "monthly_short", "quarterly_short")
+
+
+class LinkNotWorking(Http404):
+    """A wrong, expired or revoked personal link: the 404 page explains which
+    (:func:`peerlog.capture.views.errors.not_found`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.link_reason = reason
 
 
 def participant_for(token: str, request: HttpRequest | None = None) -> Participant:
-    """The participant whose link this is, or 404 (the same for any wrong token).
+    """The participant whose link this is, or a 404 that says why the link does not work.
 
     Until the person picks a language on this device, pages are in the language they
-    registered in.
+    registered in (also the page of an expired link).
     """
-    participant = links.participant_for_token(token)
-    if participant is None:
-        raise Http404
-    if (request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+    participant, status = links.link_status(token)
+    if (participant is not None and request is not None
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and participant.language in pages.instrument_languages()):
         translation.activate(participant.language)
         request.LANGUAGE_CODE = participant.language
+    if status != "ok":
+        raise LinkNotWorking(status)
     return participant
 
 
@@ -110,6 +121,17 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
+    """One page of the log. If the database cannot be reached when it is sent, the page comes
+    back (503) with what was typed, to be sent again."""
+    try:
+        return _log_page(request, token, section)
+    except errors.DB_UNAVAILABLE:
+        if request.method != "POST":
+            raise
+        return _log_page_unavailable(request, token, section)
+
+
+def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
     participant = participant_for(token, request)
     if participant.withdrawal:
         return _withdrawn(request, participant, token)
@@ -139,7 +161,7 @@ def log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
     if "date_completed" in form.fields:
         form.initial.setdefault("date_completed", pages.today())
     if request.method == "POST" and form.is_valid() and "date_completed" in form.cleaned_data:
-        _check_date(form, form.cleaned_data.get("date_completed"))
+        _check_date(form, form.cleaned_data.get("date_completed"), earliest_date(participant))
     if request.method == "POST" and form.is_valid():
         for item in sec.items:
             answers.pop(item.code, None)
@@ -154,28 +176,78 @@ def log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         if nxt not in draft.done_sections:
             nxt = first_unfinished(draft, sections)
         return redirect("capture:log_page", token=token, section=nxt)
-    page_blocks = pages.blocks(form, sec,
-                               skip=HIDDEN_ON_WEB | pages.skipped_by_condition(sec, answers))
+    skipped = pages.skipped_by_condition(sec, answers)
+    page_blocks = pages.blocks(form, sec, skip=HIDDEN_ON_WEB | skipped)
     return render(request, "capture/log_page.html", _context(
         request, participant, token, title=sec.title, instrument=inst, section=sec, form=form,
         blocks=page_blocks, errors=pages.error_summary(form, page_blocks), key=draft.submission_key,
         conditional_css=pages.conditional_css(form, sec),
         previous=codes[index - 1] if index else None,
         progress=pages.progress(index + 1, len(codes)), last=index == len(codes) - 1,
-        show_instrument_intro=index == 0,
+        show_instrument_intro=index == 0, skipped=",".join(sorted(skipped)),
     ))
 
 
-def _check_date(form, value) -> None:
+def _log_page_unavailable(request: HttpRequest, token: str, section: str) -> HttpResponse:
+    """The page as it was sent, drawn from the request alone (the instrument, language and
+    questions not shown come in hidden fields: used to draw the page, never to store)."""
+    language = request.POST.get("lang", "")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    code = request.POST.get("instrument", "")
+    if code not in LOG_INSTRUMENTS:
+        return errors.unavailable(request)
+    inst = pages.instrument(code)
+    codes = [s.code for s in inst.sections]
+    if section not in codes:
+        return errors.unavailable(request)
+    index = codes.index(section)
+    sec = inst.sections[index]
+    known = {item.code for item in sec.items}
+    skipped = {c for c in request.POST.get("skipped", "").split(",") if c in known}
+    form = pages.section_form(inst, sec, data=request.POST)
+    for name in HIDDEN_ON_WEB:
+        form.fields.pop(name, None)
+    page_blocks = pages.blocks(form, sec, skip=HIDDEN_ON_WEB | skipped)
+    errors.logger.warning("Log page not saved, database unavailable: %s",
+                          request.path.replace(token, "…"))
+    errors.without_database(request)
+    response = render(request, "capture/log_page.html", {
+        "token": token, "participant": None, "title": sec.title, "instrument": inst,
+        "section": sec, "form": form, "blocks": page_blocks,
+        "errors": pages.error_summary(form, page_blocks), "key": request.POST.get("key", ""),
+        "conditional_css": pages.conditional_css(form, sec),
+        "previous": codes[index - 1] if index else None,
+        "progress": pages.progress(index + 1, len(codes)), "last": index == len(codes) - 1,
+        "show_instrument_intro": index == 0, "skipped": ",".join(sorted(skipped)),
+        "unavailable": True,
+    }, status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+def earliest_date(participant: Participant) -> dt.date:
+    """The earliest date an online log may carry: the person's last due date, that is the
+    date of their latest log, or their registration if they have none. A log cannot be
+    backdated into an earlier period (or an earlier prize draw)."""
+    registered = timezone.localdate(participant.registered_at)
+    latest = (participant.logs.exclude(status=Log.Status.SET_ASIDE)
+              .order_by("-completed_on").values_list("completed_on", flat=True).first())
+    return min(max(registered, latest or registered), pages.today())
+
+
+def _check_date(form, value, earliest: dt.date) -> None:
     if value is None:
         return
     today = pages.today()
     if value > today:
         form.add_error("date_completed", _("This date is in the future. Please enter today's "
                                            "date, or leave it as it is."))
-    elif value < today - dt.timedelta(days=366):
-        form.add_error("date_completed", _("This date is more than a year ago. Please enter "
-                                           "today's date."))
+    elif value < earliest:
+        form.add_error("date_completed", _(
+            "This date is before your last log or your registration ({date}). Please enter a "
+            "date from {date} to today.").format(date=formats.date_format(earliest)))
 
 
 def _finish(request, participant: Participant, token: str, draft: Draft) -> HttpResponse:

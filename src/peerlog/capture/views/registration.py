@@ -4,6 +4,11 @@ The answers so far live in a :class:`RegistrationDraft` keyed by a random key ke
 browser session, encrypted because they may hold contact details. Nothing is stored as a
 participant until the last page; then the participant, their contact details (encrypted, in
 their own table) and their personal link are made in one transaction and the draft deleted.
+
+The personal link is shown once, in the response to the last page: the token is kept in no
+session, cookie or table (only its hash, in :class:`PersonalLink`). Looking up personal IDs
+and starting registrations are rate-limited per client address (:mod:`..ratelimit`), and the
+ID page answers "not issued" and "already registered" alike, so IDs cannot be enumerated.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peerlog.capture import links, personal_ids
+from peerlog.capture import audit, links, personal_ids, ratelimit
 from peerlog.capture.models import (
     Participant,
     PersonalId,
@@ -30,10 +36,11 @@ from peerlog.capture.models import (
     RegistrationDraft,
 )
 from peerlog.capture.services import CONTACT_FOR_CHANNEL, register_participant
-from peerlog.capture.views import pages
+from peerlog.capture.views import errors, pages
 
 SESSION_KEY = "peerlog_registration"
-LINK_KEY = "peerlog_new_link"
+#: Set when this browser has just registered (no token: the link was shown once).
+REGISTERED_KEY = "peerlog_registered"
 
 # (step, section of the registration definition, item codes shown on that page or None = all)
 STEPS: list[tuple[str, str, tuple[str, ...] | None]] = [
@@ -52,17 +59,16 @@ CONSENTS = ("consent_information", "consent_reminders", "consent_data_use")
 
 # --- the draft ------------------------------------------------------------------------------
 
-def _draft(request: HttpRequest, create: bool = False) -> RegistrationDraft | None:
+def _draft(request: HttpRequest) -> RegistrationDraft | None:
     key = request.session.get(SESSION_KEY)
-    if key:
-        draft = RegistrationDraft.objects.filter(session_key=key).first()
-        if draft is not None or not create:
-            return draft
-    if not create:
-        return None
+    return RegistrationDraft.objects.filter(session_key=key).first() if key else None
+
+
+def _new_draft(request: HttpRequest) -> RegistrationDraft:
     key = secrets.token_urlsafe(24)
+    draft = RegistrationDraft.objects.create(session_key=key, answers="{}")
     request.session[SESSION_KEY] = key
-    return RegistrationDraft.objects.create(session_key=key, answers="{}")
+    return draft
 
 
 def _answers(draft: RegistrationDraft | None) -> dict:
@@ -83,13 +89,22 @@ def _section(code: str):
     return inst, next(s for s in inst.sections if s.code == code)
 
 
-def _projects(region_code: str | None):
+def _projects(region_code: str | None) -> list[tuple[str, str]]:
     return list(Project.objects.filter(active=True, region__code=region_code or "")
-                .order_by("name"))
+                .order_by("name").values_list("code", "name"))
 
 
-def build_form(step: str, data=None, answers: dict | None = None):
-    """The SectionForm of one registration step, with the web-only rules added."""
+def _issuing_project(answers: dict) -> Project | None:
+    """The project that was issued the personal ID typed on the ID page."""
+    issued = (PersonalId.objects.filter(code=answers.get("personal_id") or "")
+              .select_related("batch__project__region").first())
+    return issued.batch.project if issued else None
+
+
+def build_form(step: str, data=None, answers: dict | None = None,
+               project_choices: list[tuple[str, str]] | None = None):
+    """The SectionForm of one registration step, with the web-only rules added
+    (``project_choices`` given: the project list is not read from the database)."""
     answers = answers or {}
     _step, section_code, only = STEPS[STEP_NAMES.index(step)]
     inst, section = _section(section_code)
@@ -107,14 +122,15 @@ def build_form(step: str, data=None, answers: dict | None = None):
         item = inst.items["project"]
         form.fields["project"] = forms.ChoiceField(
             label=item.text, help_text=item.help or "", required=True,
-            choices=[(p.code, p.name) for p in _projects(answers.get("region"))],
+            choices=(project_choices if project_choices is not None
+                     else _projects(answers.get("region"))),
             widget=forms.RadioSelect,
         )
     form.step = step
     return form, inst, section
 
 
-def _check(step: str, form, answers: dict) -> None:
+def _check(step: str, form, answers: dict, request: HttpRequest) -> None:
     """Rules the definition cannot say; each error is put at its field."""
     data = form.cleaned_data
     if step == "consent":
@@ -124,8 +140,10 @@ def _check(step: str, form, answers: dict) -> None:
                     "To take part you need to answer Yes to all three questions. If you do not "
                     "want to take part, that is fine: you do not need to do anything else."))
     elif step == "id":
-        _check_personal_id(form, data.get("personal_id"))
+        _check_personal_id(form, data.get("personal_id"), request)
         _check_date(form, "date_completed", data.get("date_completed"))
+    elif step == "project":
+        _check_project(form, data.get("project"), answers, request)
     elif step == "contact":
         channels = data.get("contact_channels") or []
         if not channels:
@@ -141,20 +159,44 @@ def _check(step: str, form, answers: dict) -> None:
                 }[channel])
 
 
-def _check_personal_id(form, pid: str | None) -> None:
+def _check_personal_id(form, pid: str | None, request: HttpRequest) -> None:
+    """One answer for an ID never issued and an ID already registered: the page must not
+    tell a stranger which IDs exist. Lookups are limited per client address and per ID."""
     if not pid or "personal_id" in form.errors:
         return
+    limits = settings.PEERLOG
+    by_client = ratelimit.hit("register-id-client", ratelimit.client_address(request),
+                              limits["REGISTER_ID_LIMIT_PER_CLIENT"])
+    by_id = ratelimit.hit("register-id", pid, limits["REGISTER_ID_LIMIT_PER_ID"])
+    if not (by_client and by_id):
+        form.rate_limited = True
+        form.add_error("personal_id", _(
+            "You have tried several personal IDs in a short time, so to keep everyone's IDs "
+            "safe we cannot check another one just now. Please try again in an hour, or ask "
+            "your project coordinator."))
+        return
     issued = PersonalId.objects.filter(code=pid).first()
-    if issued is None:
+    if issued is None or Participant.objects.filter(personal_id=issued).exists():
         form.add_error("personal_id", _(
-            "We cannot find this personal ID. Please check it against your slip. If it is "
-            "right, please ask your project coordinator: they can check it or give you a new "
-            "one."))
-    elif Participant.objects.filter(personal_id=issued).exists():
-        form.add_error("personal_id", _(
-            "This personal ID is already registered, so you do not need to register again. To "
-            "fill in your log, open your personal link (it is in your reminders). If you have "
-            "lost it, or this is not your ID, please ask your project coordinator."))
+            "We cannot register this personal ID. Please check it against your slip. If you "
+            "have registered before, you do not need to register again: open your personal "
+            "link (it is in your reminders). Otherwise, please ask your project coordinator."))
+
+
+def _check_project(form, code: str | None, answers: dict, request: HttpRequest) -> None:
+    """A project other than the one that issued the ID only by an explicit choice (a box to
+    tick), which staff then check."""
+    issuing = _issuing_project(answers)
+    if not code or issuing is None or code == issuing.code:
+        return
+    chosen = dict(form.fields["project"].choices).get(code, code)
+    form.confirm_other = {"code": code, "name": chosen}
+    if request.POST.get("confirm_other") != code:
+        form.add_error("project", _(
+            "Your personal ID was given out by {issuing}. If you take part in {chosen} "
+            "instead, tick “Yes, register me with {chosen}” below: your project coordinator "
+            "will check it. Otherwise, please choose {issuing}.").format(
+                issuing=issuing.name, chosen=chosen))
 
 
 def _check_date(form, code: str, value) -> None:
@@ -165,7 +207,7 @@ def _check_date(form, code: str, value) -> None:
             form.add_error(code, _("This date is more than a year ago. Please enter today's date."))
 
 
-# --- views ----------------------------------------------------------------------------------
+# --- views ---------------------------------------------------------------------------------
 
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
@@ -180,12 +222,24 @@ def start(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, step: str) -> HttpResponse:
+    """One registration page. If the database cannot be reached when it is sent, the page
+    comes back (503) with what was typed, to be sent again."""
     if step not in STEP_NAMES:
         raise Http404
-    draft = _draft(request, create=request.method == "POST" and step == STEP_NAMES[0])
-    if request.method == "POST" and draft is None:
+    try:
+        return _step(request, step)
+    except errors.DB_UNAVAILABLE:
+        if request.method != "POST":
+            raise
+        return _step_unavailable(request, step)
+
+
+def _step(request: HttpRequest, step: str) -> HttpResponse:
+    draft = _draft(request)
+    starting = request.method == "POST" and step == STEP_NAMES[0] and draft is None
+    if request.method == "POST" and draft is None and not starting:
         # A page of a registration already finished (resubmitted, back button) or expired.
-        if request.session.get(LINK_KEY):
+        if request.session.get(REGISTERED_KEY):
             return redirect("capture:register_done")
         return redirect("capture:register_step", step=STEP_NAMES[0])
     answers = _answers(draft)
@@ -193,11 +247,22 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     done = set(draft.done_sections) if draft else set()
     if STEP_NAMES.index(step) > STEP_NAMES.index(first_open) and step not in done:
         return redirect("capture:register_step", step=first_open)
+    status = 200
     if request.method == "POST":
         form, inst, section = build_form(step, data=request.POST, answers=answers)
         if form.is_valid():
-            _check(step, form, answers)
+            _check(step, form, answers, request)
+        if form.is_valid() and starting and not ratelimit.hit(
+                "register-start", ratelimit.client_address(request),
+                settings.PEERLOG["REGISTER_START_LIMIT_PER_CLIENT"]):
+            form.rate_limited = True
+            form.add_error(None, _(
+                "Many registrations have been started from this connection in a short time, so "
+                "we cannot start another one just now. Please try again in an hour, or ask "
+                "your project coordinator."))
         if form.is_valid():
+            if starting:
+                draft = _new_draft(request)
             page = form.answers()
             if step == "region" and page.get("region") != answers.get("region"):
                 answers.pop("project", None)  # a project belongs to one region
@@ -207,6 +272,8 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
             answers.update(page)
             if step == "consent":
                 answers["_consented_at"] = timezone.now().isoformat()
+            if step == "project":
+                answers["_other_project"] = getattr(form, "confirm_other", {}).get("code", "")
             draft.answers = json.dumps(answers)
             if step not in draft.done_sections:
                 draft.done_sections = [*draft.done_sections, step]
@@ -217,12 +284,19 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
             nxt = STEP_NAMES[STEP_NAMES.index(step) + 1]
             return redirect("capture:register_step",
                             step=nxt if nxt in draft.done_sections else following)
+        if getattr(form, "rate_limited", False):
+            status = 429
     else:
         form, inst, section = build_form(step, answers=answers)
-        if step == "region" and "region" not in answers:
-            _preselect_region(form, answers)
+        _preselect(step, form, answers)
+    return _render_step(request, step, form, inst, section, status=status)
+
+
+def _render_step(request: HttpRequest, step: str, form, inst, section, status: int = 200,
+                 **extra) -> HttpResponse:
     index = STEP_NAMES.index(step)
     page_blocks = pages.blocks(form, section)
+    choices = form.fields["project"].choices if step == "project" else []
     return render(request, "capture/register_step.html", {
         "instrument": inst, "section": section, "form": form, "blocks": page_blocks,
         "errors": pages.error_summary(form, page_blocks), "step": step,
@@ -232,20 +306,47 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
         "progress": pages.progress(index + 1, len(STEPS)),
         "show_intro": step not in ("project",),
         "show_outro": step not in ("region",),
-        "no_projects": step == "project" and not form.fields["project"].choices,
+        "no_projects": step == "project" and not choices,
+        "project_choices": choices,
+        "confirm_other": getattr(form, "confirm_other", None),
         "last": index == len(STEPS) - 1,
-    })
+        **extra,
+    }, status=status)
 
 
-def _preselect_region(form, answers: dict) -> None:
-    """Nothing to preselect without an ID; with one, the region of the issuing project."""
-    pid = answers.get("personal_id")
-    issued = PersonalId.objects.filter(code=pid).select_related("batch__project__region").first()
-    if issued is not None:
-        form.initial["region"] = issued.batch.project.region.code
+def _step_unavailable(request: HttpRequest, step: str) -> HttpResponse:
+    """The page as it was sent, drawn without the database (the project page's list comes
+    back in hidden fields: used to draw the page, never to store)."""
+    errors.without_database(request)
+    choices = None
+    if step == "project":
+        carried = request.POST.getlist("project_choice")
+        choices = [tuple(c.split("|", 1)) for c in carried if "|" in c][:200]
+    form, inst, section = build_form(step, data=request.POST, project_choices=choices)
+    form.is_valid()
+    errors.logger.warning("Registration page not saved, database unavailable: %s",
+                          request.path)
+    response = _render_step(request, step, form, inst, section, status=503, unavailable=True)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _preselect(step: str, form, answers: dict) -> None:
+    """The region and project of the project that was issued the ID, until the person
+    chooses."""
+    if step not in ("region", "project") or step in answers:
+        return
+    issuing = _issuing_project(answers)
+    if issuing is None:
+        return
+    if step == "region":
+        form.initial["region"] = issuing.region.code
+    elif issuing.code in dict(form.fields["project"].choices):
+        form.initial["project"] = issuing.code
 
 
 def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> HttpResponse:
+    """Store the registration and show the personal link, once, in this response."""
     missing = [name for name in STEP_NAMES if name not in draft.done_sections]
     if missing:
         return redirect("capture:register_step", step=missing[0])
@@ -253,7 +354,13 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
                                      region__code=answers.get("region")).first()
     if project is None:
         return redirect("capture:register_step", step="project")
-    issued = PersonalId.objects.filter(code=answers.get("personal_id")).first()
+    issued = (PersonalId.objects.filter(code=answers.get("personal_id"))
+              .select_related("batch__project").first())
+    other_project = issued is not None and issued.batch.project_id != project.pk
+    if other_project and answers.get("_other_project") != project.code:
+        draft.done_sections = [s for s in draft.done_sections if s != "project"]
+        draft.save()
+        return redirect("capture:register_step", step="project")
     consented_at = answers.get("_consented_at")
     try:
         with transaction.atomic():
@@ -265,6 +372,10 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
                 consented_at=(dt.datetime.fromisoformat(consented_at) if consented_at
                               else timezone.now()),
             )
+            if other_project:
+                Participant.objects.filter(pk=participant.pk).update(other_project_chosen=True)
+                audit.record("participant", "participant.other_project", participant,
+                             issuing_project=issued.batch.project.code, chosen_project=project.code)
             token = links.new_token(participant, "registration")
             draft.delete()
     except IntegrityError:
@@ -273,29 +384,26 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
         draft.save()
         return redirect("capture:register_step", step="id")
     request.session.pop(SESSION_KEY, None)
-    request.session[LINK_KEY] = {
-        "token": token, "email": "email" in participant.contact.channels,
-        "id": personal_ids.display(issued.code),
-    }
-    return redirect("capture:register_done")
+    request.session[REGISTERED_KEY] = True
+    inst = pages.instrument("registration")
+    return render(request, "capture/register_done.html", {
+        "link": request.build_absolute_uri(reverse("capture:link", args=[token])),
+        "emailed": "email" in participant.contact.channels,
+        "personal_id": personal_ids.display(issued.code),
+        "title": _("You are registered"), "instrument": inst,
+    })
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
 def done(request: HttpRequest) -> HttpResponse:
-    """Thank you, and the personal link (shown while this browser session holds it)."""
-    new = request.session.get(LINK_KEY)
-    if request.method == "POST":
-        request.session.pop(LINK_KEY, None)
-        return redirect("capture:home")
-    if not new:
+    """After registering: the link was shown once and is not kept, so this page says where it
+    is now (reminders) and how to get it again."""
+    if not request.session.get(REGISTERED_KEY):
         draft = _draft(request)
         if draft is not None:  # resubmitted or out-of-order: carry on where they were
             return redirect("capture:register_step", step=_first_unfinished(draft))
         return redirect("capture:home")
-    link = request.build_absolute_uri(reverse("capture:link", args=[new["token"]]))
     inst = pages.instrument("registration")
     return render(request, "capture/register_done.html", {
-        "link": link, "emailed": new["email"], "personal_id": new["id"],
-        "title": _("You are registered"), "instrument": inst,
+        "link": None, "title": _("You are registered"), "instrument": inst,
     })
