@@ -114,6 +114,5 @@ def report_file(request, name: str, file: str):
                                 ".html", ".pdf", ".svg", ".png"),
                             filename=path.name)
     response["Content-Security-Policy"] = REPORT_CSP
-    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
