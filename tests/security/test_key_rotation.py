@@ -138,3 +138,12 @@ def test_the_command(keys, secrets_stored, capsys):
     out = capsys.readouterr().out
     assert "capture.contactdetails.email: 3" in out and "example.org" not in out
     assert all(opens_with(NEW, t) for t in raw("capture_contactdetails", "email"))
+
+
+def test_a_value_no_key_opens_stops_the_rotation_with_a_clear_message(keys, secrets_stored):
+    from django.core.exceptions import ImproperlyConfigured
+
+    keys(NEW)  # the old key forgotten before rotating
+    with pytest.raises(ImproperlyConfigured, match="opens with none of the keys") as caught:
+        crypto.rotate_all()
+    assert "example.org" not in str(caught.value)

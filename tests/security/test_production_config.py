@@ -176,3 +176,14 @@ def test_no_csp_violation_in_the_browser(chromium, live_server, client, world, s
         context.close()
     assert visited >= 20
     assert violations == []
+
+
+def test_allowed_hosts_default_to_the_site_url_host_in_production(tmp_path):
+    env = production_env(tmp_path, PEERLOG_ALLOWED_HOSTS=None)
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import "
+         "settings; print(settings.ALLOWED_HOSTS)"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "peerlog.web.settings"}, capture_output=True,
+        text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['peerlog.example.org']"

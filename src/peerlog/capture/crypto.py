@@ -135,7 +135,12 @@ def rotate_all(batch_size: int = 500,
                             try:
                                 newest.decrypt(token.encode("ascii"))
                             except InvalidToken:
-                                changes[column] = rotate(token)
+                                try:
+                                    changes[column] = rotate(token)
+                                except InvalidToken as exc:
+                                    raise ImproperlyConfigured(
+                                        f"{label} {row[0]}: {field.name} opens with none of "
+                                        "the keys in PEERLOG_CONTACT_KEYS") from exc
                                 counts[f"{label}.{field.name}"] += 1
                             else:
                                 counts[f"{label}.{field.name} already current"] += 1

@@ -93,7 +93,19 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = os.environ.get("PEERLOG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+def _allowed_hosts() -> list[str]:
+    """PEERLOG_ALLOWED_HOSTS; in production without it, the host of PEERLOG_SITE_URL."""
+    if hosts := os.environ.get("PEERLOG_ALLOWED_HOSTS", "").strip():
+        return [h.strip() for h in hosts.split(",") if h.strip()]
+    if PRODUCTION:
+        from urllib.parse import urlsplit
+
+        return [urlsplit(os.environ["PEERLOG_SITE_URL"]).hostname or ""]
+    return ["127.0.0.1", "localhost"]
+
+
+ALLOWED_HOSTS = _allowed_hosts()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
