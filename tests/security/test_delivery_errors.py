@@ -75,6 +75,8 @@ def staff_urls(w) -> list[str]:
              *[f"/staff/outreach/?show={state}" for state in Message.State.values],
              *[f"/staff/outreach/draws/{d.pk}/" for d in PrizeDraw.objects.all()]]
     urls += [f"/staff/participants/{p.pk}/" for p in Participant.objects.all()]
+    urls += ["/staff/reports/", "/staff/audit/?action=contact.use",
+             "/staff/audit/?action=contact.use&format=csv"]
     return urls
 
 
