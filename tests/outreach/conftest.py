@@ -61,8 +61,8 @@ class SmtpServer:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ARG002
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox"
+        if address in self.refuse:  # as real servers do: the refusal quotes the address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -105,6 +105,7 @@ class SmsProvider:
         self.sent: list[dict] = []  # messages actually "delivered" (once per key)
         self.answers: dict[str, dict] = {}
         self.fail_next: list[int] = []  # HTTP codes to answer the next requests with
+        self.refuse: set[str] = set()  # numbers refused with 400 and an error quoting them
         self.fail_after_sending: list[int] = []  # deliver, then answer with this code
         self.gate = Gate()
         self.lock = threading.Lock()
@@ -127,8 +128,11 @@ class SmsProvider:
                         return self.answer(provider.fail_next.pop(0), {"error": "try later"})
                     if key in provider.answers:  # a repeat: the first answer, sent once
                         code, body = 200, provider.answers[key]
-                    elif not str(payload.get("to", "")).startswith("+"):
-                        return self.answer(400, {"error": "invalid number"})
+                    elif (not str(payload.get("to", "")).startswith("+")
+                          or payload.get("to") in provider.refuse):
+                        return self.answer(400, {
+                            "code": 21211, "error": f"The 'To' number {payload.get('to')} "
+                            f"is not a valid phone number ({payload.get('to', '')[1:]})."})
                     else:
                         body = {"id": f"SM{len(provider.sent) + 1:04d}", "status": "queued"}
                         provider.answers[key] = body

@@ -176,7 +176,8 @@ def test_smtp_down_is_retried_with_backoff_then_gives_up(reachable, settings, cl
     assert run()["failed"] == 1
     msg = Message.objects.get()
     assert (msg.state, msg.attempts) == ("failed", 1)
-    assert "cannot connect" in msg.last_error
+    assert (msg.error_kind, msg.error_class) == ("connect", "temporary")
+    assert "could not connect" in msg.last_error
     assert msg.next_attempt_at - before >= remind.BACKOFF[0]
     assert run()["sent"] == 0, "not retried before its time"
     Message.objects.update(next_attempt_at=timezone.now())
@@ -199,7 +200,9 @@ def test_refused_recipient_is_not_retried(reachable, smtp_server):
     smtp_server.refuse.add(participant.contact.email)
     assert run()["gave_up"] == 1
     msg = Message.objects.get()
-    assert msg.state == "failed" and msg.next_attempt_at is None and "550" in msg.last_error
+    assert msg.state == "failed" and msg.next_attempt_at is None
+    assert (msg.error_kind, msg.error_class, msg.error_code) == (
+        "recipient_refused", "permanent", "SMTP 550 5.1.1")
 
 
 def test_sms_provider_error_after_sending_is_retried_under_the_same_key(reachable, sms_provider):

@@ -26,3 +26,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "cleanup", help="delete expired sessions, unfinished registrations and logs, dead "
         "links and old rate-limit counters (idempotent; run daily)")
     p.set_defaults(func=run_cleanup)
+    p = subparsers.add_parser(
+        "rotate-contact-key",
+        help="re-encrypt every encrypted field under the newest key of PEERLOG_CONTACT_KEYS")
+    p.add_argument("--batch-size", type=int, default=500)
+    p.set_defaults(func=run_rotate_contact_key)
+
+
+def run_rotate_contact_key(args: argparse.Namespace) -> int:
+    """Put the new key first in PEERLOG_CONTACT_KEYS (keeping the old ones), run this, then
+    drop the old keys. Safe to run again after a crash: it finishes what is left."""
+    from peerlog.web import setup
+
+    setup()
+    from peerlog.capture.crypto import rotate_all
+
+    counts = rotate_all(batch_size=args.batch_size)
+    for name, n in sorted(counts.items()):
+        print(f"{name}: {n}")
+    rotated = sum(n for name, n in counts.items() if not name.endswith("already current"))
+    print(f"Re-encrypted {rotated} values under the newest key; every value now opens with it.")
+    return 0

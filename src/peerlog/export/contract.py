@@ -77,11 +77,22 @@ def _score_cell(name: str, value: object) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def removed_ids():
+    """Personal IDs of people who asked for their data to be removed (a subquery)."""
+    return (Participant.objects.filter(withdrawal=Participant.Withdrawal.REMOVE_DATA)
+            .values("personal_id__code"))
+
+
 def exported_logs():
-    """Complete logs, except those of people who asked for their data to be removed."""
+    """Complete logs, except those of people who asked for their data to be removed.
+
+    Withdrawal deletes their logs (:mod:`peerlog.capture.withdrawal`); this also leaves out
+    any that arrived afterwards, attached to them or unregistered with their typed ID.
+    """
     return (
         Log.objects.filter(status=Log.Status.COMPLETE)
         .exclude(participant__withdrawal=Participant.Withdrawal.REMOVE_DATA)
+        .exclude(participant__isnull=True, typed_personal_id__in=removed_ids())
         .select_related("participant__personal_id")
     )
 

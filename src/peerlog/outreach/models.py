@@ -13,7 +13,10 @@ before anything leaves, with its own idempotency key. Its state machine::
 
 The address is never copied here: it is read from :class:`ContactDetails` at send time.
 The body carries the personal link, so it is stored encrypted (a retry sends the very same
-text under the same key). See docs/reminders-and-draws.md.
+text under the same key), and is dropped when the message is cancelled. A failure is kept
+only redacted (a class, a numeric code and a fixed description, never the server's own
+words, which quote addresses and numbers; see :mod:`peerlog.outreach.backends`). See
+docs/reminders-and-draws.md.
 """
 
 from __future__ import annotations
@@ -68,7 +71,10 @@ class Message(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = EncryptedTextField(blank=True)  # provider errors may quote the address
+    # The last failure, redacted: ERROR_KINDS key, "permanent|temporary|unknown", numeric code.
+    error_kind = models.CharField(max_length=40, blank=True)
+    error_class = models.CharField(max_length=20, blank=True)
+    error_code = models.CharField(max_length=20, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     history = models.JSONField(default=list, blank=True)
 
@@ -104,6 +110,29 @@ class Message(models.Model):
     @property
     def needs_staff(self) -> bool:
         return self.state == self.State.IN_DOUBT or self.gave_up
+
+    @property
+    def last_error(self) -> str:
+        """The redacted failure in words, e.g. "permanent failure, SMTP 550 5.1.1: the
+        server refused the recipient's address"."""
+        from peerlog.outreach.backends import ERROR_CLASSES, ERROR_KINDS
+
+        if not self.error_kind:
+            return ""
+        head = ", ".join(str(part) for part in (ERROR_CLASSES.get(self.error_class, ""),
+                                                self.error_code) if part)
+        words = str(ERROR_KINDS.get(self.error_kind, ERROR_KINDS["other"]))
+        return f"{head}: {words}" if head else words
+
+    def set_error(self, kind: str = "", error_class: str = "", code: str = "") -> dict:
+        """Record a redacted failure (or clear it, with no arguments); returns it for notes."""
+        from peerlog.outreach.backends import safe_code, safe_kind
+
+        self.error_kind = safe_kind(kind) if kind else ""
+        self.error_class = error_class if error_class in ("permanent", "temporary",
+                                                          "unknown") else ""
+        self.error_code = safe_code(code)
+        return {"kind": self.error_kind, "class": self.error_class, "code": self.error_code}
 
     def note(self, event: str, **detail) -> None:
         """Append to the message's own history (saved with the message)."""

@@ -133,7 +133,7 @@ def recover(backends: dict[str, Backend], counts: Counter,
             if msg.state != State.SENDING:
                 continue
             backend = backends.get(msg.channel)
-            msg.last_error = "a run was interrupted while sending this message: fate unknown"
+            msg.set_error("interrupted", "unknown")
             if backend is not None and backend.supports_idempotency:
                 msg.state, msg.next_attempt_at = State.FAILED, timezone.now()
                 msg.note("interrupted", then="retry under the same key")
@@ -225,6 +225,7 @@ def send_one(pk: int, today: dt.date, backends: dict[str, Backend]) -> str:
         )
         if reason := cancel_reason(msg, participant, today):
             msg.state, msg.next_attempt_at = State.CANCELLED, None
+            msg.body = ""  # it carried a personal link, and will never be sent
             msg.note("cancelled", reason=reason)
             msg.save()
             return "cancelled"
@@ -242,8 +243,9 @@ def send_one(pk: int, today: dt.date, backends: dict[str, Backend]) -> str:
     try:
         result = backend.send(key=msg.key, to=address, subject=msg.subject, body=msg.body)
     except Exception as exc:  # a bug in a backend: its fate is unknown, never "not sent"
-        logger.exception("backend %s raised", msg.channel)
-        result = SendResult.unknown(f"backend error: {exc!r}")
+        # Only the exception's type is logged: its text may quote the address.
+        logger.error("backend %s raised %s", msg.channel, type(exc).__name__)
+        result = SendResult.unknown("backend_error")
     with transaction.atomic():
         msg = Message.objects.select_for_update().get(pk=pk)
         outcome = apply_result(msg, result, backend)
@@ -255,10 +257,11 @@ def apply_result(msg: Message, result: SendResult, backend: Backend) -> str:
     now = timezone.now()
     if result.status == SENT:
         msg.state, msg.sent_at, msg.next_attempt_at = State.SENT, now, None
-        msg.provider_message_id, msg.last_error = result.provider_id[:200], ""
-        msg.note("sent", provider_id=result.provider_id)
+        msg.provider_message_id = result.provider_id[:200]
+        msg.set_error()
+        msg.note("sent", provider_id=result.provider_id[:200])
         return "sent"
-    msg.last_error = result.error
+    error = msg.set_error(result.kind, result.error_class, result.code)
     max_attempts = settings.PEERLOG["REMINDER_MAX_ATTEMPTS"]
     if result.status == NOT_SENT:
         retry = not result.permanent and msg.attempts < max_attempts
@@ -266,17 +269,17 @@ def apply_result(msg: Message, result: SendResult, backend: Backend) -> str:
         retry = backend.supports_idempotency and msg.attempts < max_attempts
         if not retry:
             msg.state, msg.next_attempt_at = State.IN_DOUBT, None
-            msg.note("in_doubt", error=result.error)
+            msg.note("in_doubt", error=error)
             return "in_doubt"
     if retry:
         wait = backoff(msg.attempts)
         if result.retry_after:
             wait = max(wait, dt.timedelta(seconds=result.retry_after))
         msg.state, msg.next_attempt_at = State.FAILED, now + wait
-        msg.note("failed", error=result.error, retry_at=msg.next_attempt_at.isoformat())
+        msg.note("failed", error=error, retry_at=msg.next_attempt_at.isoformat())
         return "failed"
     msg.state, msg.next_attempt_at = State.FAILED, None
-    msg.note("gave_up", error=result.error)
+    msg.note("gave_up", error=error)
     return "gave_up"
 
 
@@ -312,7 +315,7 @@ def decide(pk: int, action: str, user) -> Message:
         elif action == "resend":
             msg.state = State.QUEUED
         else:
-            msg.state = State.CANCELLED
+            msg.state, msg.body = State.CANCELLED, ""
         msg.next_attempt_at = None
         msg.resolved_at, msg.resolved_by, msg.resolution = now, user, action
         msg.note("staff", action=action, by=audit.actor_label(user), was=before)

@@ -14,6 +14,9 @@ The provider keeps each Idempotency-Key for a while and answers a repeated reque
 first answer instead of sending again, so any request whose fate is unknown is safe to
 retry under the same key. Adapting to a provider with another body shape is a subclass that
 overrides :meth:`HttpJsonSmsBackend.payload` and :meth:`HttpJsonSmsBackend.message_id`.
+
+Of a refusal only the HTTP status is kept: providers' error bodies often quote the number
+(see :mod:`peerlog.outreach.backends`), so the body is never read into PeerLog.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class HttpJsonSmsBackend:
 
     def send(self, *, key: str, to: str, subject: str, body: str) -> SendResult:  # noqa: ARG002
         if not self.url:
-            return SendResult.not_sent("SMS provider not configured (PEERLOG_SMS_URL)")
+            return SendResult.not_sent("not_configured")
         request = urllib.request.Request(
             self.url, method="POST", data=json.dumps(self.payload(to=to, body=body)).encode(),
             headers={
@@ -67,22 +70,22 @@ class HttpJsonSmsBackend:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode(errors="replace")
-            if exc.code in TRANSIENT_HTTP or exc.code >= 500:
+            code = f"HTTP {exc.code}"
+            exc.close()
+            if exc.code >= 500:
                 # A 5xx may come after the provider sent it: unknown, but the key makes a
-                # retry safe. 429 and friends: not sent, try later.
-                if exc.code >= 500:
-                    return SendResult.unknown(f"provider answered HTTP {exc.code}: {detail}")
-                return SendResult.not_sent(f"provider answered HTTP {exc.code}: {detail}",
+                # retry safe.
+                return SendResult.unknown("provider_error", code)
+            if exc.code in TRANSIENT_HTTP:  # not sent: try later
+                return SendResult.not_sent("provider_busy", code,
                                            retry_after=_retry_after(exc.headers))
-            return SendResult.not_sent(f"provider refused: HTTP {exc.code}: {detail}",
-                                       permanent=True)
+            return SendResult.not_sent("provider_refused", code, permanent=True)
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
-                return SendResult.not_sent(f"cannot reach the SMS provider: {exc.reason}")
-            return SendResult.unknown(f"SMS request broke off: {exc.reason!r}")
-        except (TimeoutError, http.client.HTTPException, OSError) as exc:
-            return SendResult.unknown(f"SMS request broke off: {exc!r}")
+                return SendResult.not_sent("connect")
+            return SendResult.unknown("broke_off")
+        except (TimeoutError, http.client.HTTPException, OSError):
+            return SendResult.unknown("broke_off")
         try:
             answer = json.loads(raw or b"{}")
         except ValueError:

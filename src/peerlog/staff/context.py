@@ -22,6 +22,7 @@ NAV = [
     ("staff:entry_start", _("Paper entry"), ROW_LEVEL),
     ("staff:quality", _("Data quality"), ROW_LEVEL),
     ("staff:exports", _("Exports"), (CEN,)),
+    ("staff:reports", _("Reports"), (C, REG, CEN, COM)),
     ("staff:audit", _("Audit trail"), (CEN,)),
     ("staff:accounts", _("Accounts"), (ADM,)),
     ("outreach:home", _("Reminders and draws"), ROW_LEVEL),

@@ -92,17 +92,12 @@ def change_log(
     return log
 
 
-@transaction.atomic
 def record_withdrawal(participant: Participant, actor: Any, withdrawal: str, note: str = "") -> None:
-    """Record a withdrawal ("no more contact", or also "remove my data from analysis")."""
-    if withdrawal not in (Participant.Withdrawal.NO_CONTACT, Participant.Withdrawal.REMOVE_DATA):
-        raise ValueError(f"not a withdrawal: {withdrawal!r}")
-    previous = participant.withdrawal
-    participant.withdrawal = withdrawal
-    participant.withdrawn_at = participant.withdrawn_at or timezone.now()
-    participant.save(update_fields=["withdrawal", "withdrawn_at"])
-    audit.record(actor, "participant.withdraw", participant, withdrawal=withdrawal,
-                 previous=previous, note=note)
+    """Record and carry out a withdrawal ("no more contact", or also "remove my data");
+    what each deletes and keeps: :mod:`peerlog.capture.withdrawal`."""
+    from peerlog.capture.withdrawal import withdraw
+
+    withdraw(participant, actor, withdrawal, note)
 
 
 def revoke_personal_links(participant: Participant, actor: Any) -> int:

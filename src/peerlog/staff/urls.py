@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peerlog.staff.views import accounts, auth, ids, monitoring, paper, people, quality
+from peerlog.staff.views import accounts, auth, ids, monitoring, paper, people, quality, reports
 
 app_name = "staff"
 urlpatterns = [
@@ -40,6 +40,9 @@ urlpatterns = [
     path("audit/", people.audit_trail, name="audit"),
     path("exports/", people.exports, name="exports"),
     path("exports/<slug:name>.csv", people.export_csv, name="export_csv"),
+    # Analysis reports (signed-in staff only; never under /static/)
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/<str:name>/<path:file>", reports.report_file, name="report_file"),
     # Administrators
     path("accounts/", accounts.accounts, name="accounts"),
     path("accounts/<int:pk>/password/", accounts.account_password, name="account_password"),

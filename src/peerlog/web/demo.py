@@ -3,12 +3,16 @@
 Migrates the embedded database, loads the synthetic cohort through the capture services,
 exports it, runs the analysis, creates a staff account per role and prints where to look.
 Every step reuses what a previous run made, so running it again is quick and duplicates
-nothing.
+nothing. It refuses to run under ``PEERLOG_ENV=production`` (before writing anything): it
+would load 703 synthetic people into a live database and print passwords. The report is
+written under ``PEERLOG_HOME/reports/demo/`` and served by the staff console's Reports page
+to signed-in staff, never as a static file.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from peerlog.web.server import django_call_command, prepare, serve
@@ -153,11 +157,24 @@ def _demo_participant_link(state: dict, base: str) -> str | None:
     return base.rstrip("/") + links.link_path(token)
 
 
+def refuses_production() -> bool:
+    """True (with a message) under PEERLOG_ENV=production; read from the environment, so
+    nothing is imported, created or written first."""
+    if os.environ.get("PEERLOG_ENV", "development") == "production":
+        print("peerlog demo: refused: PEERLOG_ENV=production. The demo loads synthetic people "
+              "and demo accounts with printed passwords; run it only on a machine of its own.",
+              file=sys.stderr)
+        return True
+    return False
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """Database, synthetic cohort, analysis report, demo accounts; then serve (or exit)."""
     import shutil
     from pathlib import Path
 
+    if refuses_production():
+        return 2
     prepare()
     from django.conf import settings
 
@@ -167,22 +184,25 @@ def run_demo(args: argparse.Namespace) -> int:
     state_path = demo / "demo-accounts.json"
     state = _demo_state(state_path)
     _demo_cohort()
-    report = _demo_report(demo / "data", demo / "report")
+    report_dir = Path(settings.REPORTS_DIR) / "demo"
+    old = demo / "report"  # where earlier versions wrote it: move, so nothing is redone
+    if old.is_dir() and not report_dir.exists():
+        report_dir.parent.mkdir(parents=True, exist_ok=True)
+        old.rename(report_dir)
+    report = _demo_report(demo / "data", report_dir)
     accounts = _demo_accounts(state)
     base = f"http://{args.host}:{args.port}/"
     link = _demo_participant_link(state, base)
     _save_state(state_path, state)
     call_command = django_call_command()
     call_command("collectstatic", interactive=False, verbosity=0)
-    report_url = None
-    if report is not None:  # served as a static file (synthetic data only)
-        target = Path(settings.STATIC_ROOT) / "demo-report"
-        shutil.copytree(report.parent, target, dirs_exist_ok=True)
-        report_url = f"{base}static/demo-report/report.html"
+    # Earlier versions copied the report (with row-level periods.csv) to /static/: remove it.
+    shutil.rmtree(Path(settings.STATIC_ROOT) / "demo-report", ignore_errors=True)
     print()
     print("PeerLog demo (synthetic data: no real person's data is in it)")
     if report is not None:
-        print(f"  Analysis report:   {report_url}")
+        print(f"  Analysis report:   {base}staff/reports/demo/report.html   (staff sign-in; "
+              f"all reports: {base}staff/reports/)")
         print(f"                     file://{report}")
     print(f"  Participant pages: {base}")
     if link:

@@ -8,6 +8,13 @@ package runs the embedded SQLite demo and a PostgreSQL production site:
   ``PEERLOG_PG_USER``, ``PEERLOG_PG_PASSWORD``, ``PEERLOG_PG_HOST``, ``PEERLOG_PG_PORT``.
 - ``PEERLOG_SECRET_KEY``, ``PEERLOG_CONTACT_KEYS`` (see :mod:`peerlog.capture.crypto`),
   ``PEERLOG_DEBUG``, ``PEERLOG_ALLOWED_HOSTS``.
+- ``PEERLOG_ENV=production``: ``PEERLOG_SECRET_KEY``, ``PEERLOG_CONTACT_KEYS`` and an https
+  ``PEERLOG_SITE_URL`` are required (a missing one stops start-up, for ``peerlog serve`` and
+  WSGI alike); HTTPS only behind a proxy that sets ``X-Forwarded-Proto`` (HSTS, redirect,
+  secure cookies); ``peerlog manage check --deploy`` is clean.
+
+Files PeerLog writes are private to its user: the process umask is 0o077 and
+``PEERLOG_HOME`` is 0700 (the SQLite database and its WAL/SHM, keys, exports, reports: 0600).
 """
 
 from __future__ import annotations
@@ -16,13 +23,58 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Everything PeerLog writes (database, keys, exports, reports) is for its own user only.
+# Set here, because every command and the web server load these settings before writing.
+os.umask(0o077)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("PEERLOG_HOME", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("PEERLOG_DEBUG", "0") == "1"
 PRODUCTION = os.environ.get("PEERLOG_ENV", "development") == "production"
+PRIVATE_FILES = ("peerlog.sqlite3", "peerlog.sqlite3-wal", "peerlog.sqlite3-shm", "secret.key",
+                 "contact.key")
+
+
+def ensure_home(home: Path = HOME) -> Path:
+    """Create ``home`` 0700, and make an older, looser one (and its known files) private."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if home.stat().st_uid == os.getuid():
+        home.chmod(0o700)
+        for name in PRIVATE_FILES:
+            path = home / name
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+    return home
+
+
+def _production_settings() -> None:
+    """Refuse to start in production without what keeps people's data safe."""
+    env = os.environ.get
+    missing = [name for name in ("PEERLOG_SECRET_KEY", "PEERLOG_CONTACT_KEYS",
+                                 "PEERLOG_SITE_URL") if not env(name, "").strip()]
+    if missing:
+        raise ImproperlyConfigured(
+            f"PEERLOG_ENV=production needs {', '.join(missing)} (see docs/security.md)")
+    if not env("PEERLOG_SITE_URL", "").startswith("https://"):
+        raise ImproperlyConfigured("PEERLOG_SITE_URL must be an https:// address in production")
+    from cryptography.fernet import Fernet
+
+    try:
+        for key in filter(None, (k.strip() for k in env("PEERLOG_CONTACT_KEYS").split(","))):
+            Fernet(key.encode())
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "PEERLOG_CONTACT_KEYS must be Fernet keys (comma-separated, newest first)") from exc
+    if DEBUG:
+        raise ImproperlyConfigured("PEERLOG_DEBUG=1 is not allowed in production")
+
+
+if PRODUCTION:
+    _production_settings()
 
 
 def _secret_key() -> str:
@@ -35,14 +87,26 @@ def _secret_key() -> str:
 
     path = HOME / "secret.key"
     if not path.exists():
-        HOME.mkdir(parents=True, exist_ok=True)
+        ensure_home()
         path.write_text(get_random_secret_key())
         path.chmod(0o600)
     return path.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = os.environ.get("PEERLOG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+def _allowed_hosts() -> list[str]:
+    """PEERLOG_ALLOWED_HOSTS; in production without it, the host of PEERLOG_SITE_URL."""
+    if hosts := os.environ.get("PEERLOG_ALLOWED_HOSTS", "").strip():
+        return [h.strip() for h in hosts.split(",") if h.strip()]
+    if PRODUCTION:
+        from urllib.parse import urlsplit
+
+        return [urlsplit(os.environ["PEERLOG_SITE_URL"]).hostname or ""]
+    return ["127.0.0.1", "localhost"]
+
+
+ALLOWED_HOSTS = _allowed_hosts()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "peerlog.capture",
     "peerlog.staff",
     "peerlog.outreach",
@@ -59,6 +124,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,7 +176,7 @@ def _database() -> dict:
         }
     if engine != "sqlite":
         raise RuntimeError(f"PEERLOG_DB must be 'sqlite' or 'postgres', not {engine!r}")
-    HOME.mkdir(parents=True, exist_ok=True)
+    ensure_home()
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": HOME / "peerlog.sqlite3",
@@ -169,7 +235,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+ensure_home()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before collectstatic
+# Static files are public and hold no data (reports are not static: see REPORTS_DIR); no
+# "Access-Control-Allow-Origin: *" on them either.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
+# Analysis reports, one folder each, served to signed-in staff by role (/staff/reports/).
+REPORTS_DIR = Path(os.environ.get("PEERLOG_REPORTS_DIR", HOME / "reports")).resolve()
 
 # Staff sign in at /staff/login/ (password, then an authenticator code).
 LOGIN_URL = "staff:login"
@@ -209,6 +281,41 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Production is HTTPS only, behind a TLS proxy (nginx) that sets X-Forwarded-Proto: so
+# request.is_secure() is true there and links in messages are built as https://. The
+# proxy must overwrite (never pass on) a client's X-Forwarded-Proto.
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # the proxy's and monitor's health check
+    SECURE_HSTS_SECONDS = int(os.environ.get("PEERLOG_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("PEERLOG_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("PEERLOG_HSTS_PRELOAD", "1") == "1"
+
+# Content Security Policy (django-csp): only PeerLog's own scripts, styles and images. The
+# participant pages' one inline <style> (conditional CSS) carries the request's nonce.
+# Inline style *attributes* are allowed (style-src-attr): the progress bar's width is one;
+# an attribute cannot load anything or run script. Served analysis reports have their own,
+# stricter, sandboxed policy (peerlog.staff.views.reports).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # Programme settings that forms and messages read.
 PEERLOG = {
@@ -222,6 +329,7 @@ PEERLOG = {
     "SUPPORT_EMAIL": os.environ.get("PEERLOG_SUPPORT_EMAIL", "peerlog-support@example.org"),
     "SUPPORT_PHONE": os.environ.get("PEERLOG_SUPPORT_PHONE", "0113 496 0000"),
     # Reminders and prize draws (peerlog.outreach; docs/reminders-and-draws.md).
+    # Required (https) in production: links in reminders are built on it.
     "SITE_URL": os.environ.get("PEERLOG_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
     "SUPPORT_CONTACT": os.environ.get(
         "PEERLOG_SUPPORT_CONTACT", "your project coordinator, or the PeerLog team"
