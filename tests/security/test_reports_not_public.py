@@ -32,7 +32,7 @@ def reports(settings, tmp_path):
     (demo / "report.pdf").write_bytes(b"%PDF-1.7 demo")
     (demo / "periods.csv").write_text(f"a,b,c\n{ROW_LEVEL_TEXT}\n")
     (demo / "figures" / "fig1.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    (demo / ".source-sha256").write_text("hidden")
+    (demo / ".source-sha256").write_text("source-digest-not-for-serving")
     (tmp_path / "secret.txt").write_text(OUTSIDE_TEXT)
     (demo / "escape.csv").symlink_to(tmp_path / "secret.txt")
     (root / "linked").symlink_to(tmp_path)
@@ -100,7 +100,7 @@ def test_no_way_out_of_the_report_folder(client, world, reports, path):
     response = client.get(f"/staff/reports/{path}")
     assert response.status_code == 404, path
     assert OUTSIDE_TEXT.encode() not in body(response) and b"root:" not in body(response)
-    assert b"hidden" not in body(response)
+    assert b"source-digest-not-for-serving" not in body(response)
 
 
 def test_the_listing_shows_no_hidden_file_symlink_or_outside_folder(client, world, reports):
