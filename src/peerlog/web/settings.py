@@ -236,3 +236,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Production behind the deploy/ nginx (minimal; the security work may extend it): nginx
+# terminates TLS and says so in X-Forwarded-Proto; /healthz stays reachable over plain HTTP.
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("PEERLOG_HSTS_SECONDS", "31536000"))
