@@ -341,9 +341,10 @@ class NginxServer:
         localstack = load_localstack()
         env = {**env, "PEERLOG_ENV": "production", "PEERLOG_ALLOWED_HOSTS": localstack.HOST,
                "PEERLOG_GUNICORN_WORKERS": str(workers),
-               "PEERLOG_GUNICORN_THREADS": str(threads)}
-        self.stack = localstack.Stack(Path(home) / "run", env, static=Path(home) / "static",
-                                      nginx_workers=1)
+               "PEERLOG_GUNICORN_THREADS": str(threads),
+               "PEERLOG_STATIC_ROOT": str(Path(home) / "public-static")}
+        self.stack = localstack.Stack(Path(home) / "run", env,
+                                      static=Path(home) / "public-static", nginx_workers=1)
         self.stack.env["PEERLOG_SITE_URL"] = self.stack.base
         self.port = self.stack.https_port
         self.tls = None

@@ -20,7 +20,7 @@ from pathlib import Path
 DEPLOY = Path(__file__).resolve().parent
 HOST = "localhost"
 REPLACED = ("peerlog.example.org", "listen 80", "listen 443", "listen [::]",
-            "/run/peerlog.sock", "/etc/letsencrypt/live/", "/var/lib/peerlog/static/",
+            "/run/peerlog.sock", "/etc/letsencrypt/live/", "/var/www/peerlog/static/",
             "/var/log/nginx/", "/var/www/html")
 
 
@@ -45,7 +45,7 @@ def render_site(work: Path, https_port: int, http_port: int, static: Path) -> st
         ("listen 80", f"listen 127.0.0.1:{http_port}"),
         ("listen 443", f"listen 127.0.0.1:{https_port}"),
         ("/run/peerlog.sock", str(work / "gunicorn.sock")),
-        ("/var/lib/peerlog/static/", f"{static}/"),
+        ("/var/www/peerlog/static/", f"{static}/"),
         ("/var/log/nginx/", f"{work}/"),
         ("/var/www/html", str(work / "acme")),
     ):

@@ -120,13 +120,14 @@ def deployed(tmp_path_factory):
     root = tmp_path_factory.mktemp("deploy")
     home = root / "home"
     env = base_env(home)
-    home.chmod(0o711)
-    stack = localstack.Stack(root / "run", env, static=home / "static")
+    home.chmod(0o700)
+    static = root / "static"  # public, outside the private home (PEERLOG_STATIC_ROOT)
+    stack = localstack.Stack(root / "run", env, static=static)
     name = f"peerlog_ops_deploy_{os.getpid()}"
     smtp = SmtpSink()
     smtp.controller.start()
     env.update(PEERLOG_ENV="production", PEERLOG_SECRET_KEY=secrets.token_urlsafe(50),
-               PEERLOG_DB="postgres", PEERLOG_PG_NAME=name,
+               PEERLOG_DB="postgres", PEERLOG_PG_NAME=name, PEERLOG_STATIC_ROOT=str(static),
                PEERLOG_SITE_URL=stack.base, PEERLOG_ALLOWED_HOSTS=localstack.HOST,
                EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port),
                PEERLOG_SMS_URL="https://sms.example.org/send")
@@ -164,8 +165,9 @@ def test_site_over_https_with_hsts(deployed):
 
 
 def test_static_files_come_from_nginx(deployed):
-    css = next(p for p in sorted((Path(deployed.env["PEERLOG_HOME"]) / "static").rglob("*.css")))
-    rel = css.relative_to(Path(deployed.env["PEERLOG_HOME"]) / "static").as_posix()
+    static = Path(deployed.env["PEERLOG_STATIC_ROOT"])
+    css = next(p for p in sorted(static.rglob("*.css")))
+    rel = css.relative_to(static).as_posix()
     status, headers, body = _get(deployed, f"/static/{rel}")
     assert status == 200 and body == css.read_text()
     assert headers["Cache-Control"] == "max-age=3600"  # nginx's `expires 1h`, not WhiteNoise
@@ -257,7 +259,7 @@ def test_check_passes_on_this_setup(deployed):
     lines = result.stdout.splitlines()
     for what in ("PEERLOG_SITE_URL is https", "database reachable", "migrations applied",
                  "SMTP reachable", "HSTS", "Django check --deploy",
-                 "PEERLOG_HOME not readable or writable by others"):
+                 "PEERLOG_HOME private to the service"):
         assert any(line.startswith("ok") and what in line for line in lines), (what, lines)
     assert lines[-1].startswith("Ready")
 

@@ -162,9 +162,8 @@ def check_files() -> Iterator[Result]:
         yield Result(False, "PEERLOG_HOME exists", str(home))
         return
     mode = stat.S_IMODE(home.stat().st_mode)
-    # Others may pass through (nginx reaches static/), never list, read or write.
-    yield Result(not mode & 0o066, "PEERLOG_HOME not readable or writable by others",
-                 f"{home} is {mode:o}" + ("" if not mode & 0o066 else f": chmod 711 {home}"))
+    yield Result(not mode & 0o077, "PEERLOG_HOME private to the service",
+                 f"{home} is {mode:o}" + ("" if not mode & 0o077 else f": chmod 700 {home}"))
     exposed = [p.name for p in home.iterdir()
                if p.is_file() and stat.S_IMODE(p.stat().st_mode) & 0o077]
     yield Result(not exposed, "files in PEERLOG_HOME private to the service",

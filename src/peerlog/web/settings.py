@@ -244,3 +244,8 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("PEERLOG_HSTS_SECONDS", "31536000"))
+
+# deploy/: nginx serves the collected static files from a public folder outside the private
+# PEERLOG_HOME.
+if os.environ.get("PEERLOG_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["PEERLOG_STATIC_ROOT"]).resolve()
