@@ -71,7 +71,28 @@ def run_restore(args: argparse.Namespace) -> int:
     return _run("restore", work, lock=False)
 
 
+# Jobs registered by other modules that must never run twice at once on one database
+# (peerlog remind has its own lock, outreach's BatchLock).
+SINGLE_RUN_JOBS = ("cleanup",)
+
+
+def _single_run(name: str, func):
+    """``func`` (an argparse handler) under the job's lock: a second run stops, saying so."""
+    import functools
+
+    @functools.wraps(func)
+    def locked(args: argparse.Namespace) -> int:
+        return _run(name, lambda: func(args), lock=True)
+
+    return locked
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
+    # peerlog.cli registers this module after the others, so their jobs are already there.
+    for name in SINGLE_RUN_JOBS:
+        parser = subparsers.choices.get(name)
+        if parser is not None and parser.get_default("func") is not None:
+            parser.set_defaults(func=_single_run(name, parser.get_default("func")))
     p = subparsers.add_parser("check", help="what is wrong before going live (exit 1 if any)")
     p.add_argument("--no-smtp", action="store_true", help="skip connecting to the mail server")
     p.set_defaults(func=run_check)
