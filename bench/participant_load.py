@@ -317,6 +317,46 @@ def run(port: int, tokens: list[str], clients: int, on_progress=None,
     return stats
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_pid(pgids: set[int], extra_pids: set[int]) -> dict[int, float]:
+    """CPU seconds (user + system, and reaped children's) of every process in ``pgids`` and
+    of ``extra_pids``, from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, pgrp = int(entry.name), int(fields[2])
+        if pgrp in pgids or pid in extra_pids:
+            out[pid] = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+    return out
+
+
+class CpuMeter:
+    """Server CPU spent during a phase: the web server's process groups (gunicorn, nginx) and
+    the PostgreSQL backends serving the bench database (other databases' are not counted)."""
+
+    def __init__(self, groups: dict[str, int], admin, db: str):
+        self.groups, self.admin, self.db = groups, admin, db
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        backends = {r[0] for r in self.admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.db])}
+        snap = {name: _cpu_by_pid({pgid}, set()) for name, pgid in self.groups.items()}
+        snap["postgres"] = _cpu_by_pid(set(), backends)
+        return snap
+
+    @staticmethod
+    def delta(start: dict, end: dict) -> dict[str, float]:
+        return {name: sum(v - start[name].get(pid, 0.0) for pid, v in end[name].items())
+                for name in end}
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] * 1000 if len(values) > 1 else float("nan")
 
@@ -417,7 +457,12 @@ def main() -> int:
         results = {}
 
         # Phase 1: load.
+        groups = ({"gunicorn": server.stack.gunicorn.pid, "nginx": server.stack.nginx.pid}
+                  if args.through_nginx else {"gunicorn": server.proc.pid})
+        meter = CpuMeter(groups, admin, args.db)
+        before = meter.snapshot()
         load = run(port, tokens[: args.logs], args.clients, tls=tls)
+        cpu = CpuMeter.delta(before, meter.snapshot())
         results["load"] = load
         # Phase 2: SIGKILL mid-run, restart, carry on.
         crash_at = max(1, args.logs // 3)
@@ -453,6 +498,10 @@ def main() -> int:
                   f"retries {r['retries']}; errors {len(r['errors'])}")
             for e in r["errors"][:5]:
                 print("   ", e)
+        done = max(len(load["acked"]), 1)
+        print("[cpu] load phase, server CPU per complete log: "
+              + ", ".join(f"{name} {seconds / done * 1000:.0f} ms" for name, seconds in cpu.items())
+              + f"; total {sum(cpu.values()) / done * 1000:.0f} ms")
         print(f"[count] {counted}")
         ok = (counted["acked_stored_once"] == counted["acked"] and counted["acked_missing"] == 0
               and counted["max_new_logs_per_participant"] == 1
