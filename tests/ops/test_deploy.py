@@ -174,14 +174,12 @@ def test_static_files_come_from_nginx(deployed):
     assert headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_registering_through_the_pages_gives_an_https_link(deployed):
-    from tests.conftest import registration_posts
-
+def test_registering_through_the_pages_gives_an_https_link(deployed, registration_posts):
     s = deployed.seeded
     browser = Browser("localhost", deployed.stack.https_port, deployed.cafile)
     project = types.SimpleNamespace(code=s["project"],
                                     region=types.SimpleNamespace(code=s["region"]))
-    posts = registration_posts.__wrapped__()(s["free_id"], project)
+    posts = registration_posts(s["free_id"], project)
     for step, data in posts:
         resp, text = browser.post_form(f"/register/{step}/", data)
         assert resp.status == 302, (step, text[:1500])
