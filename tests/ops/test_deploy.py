@@ -280,3 +280,20 @@ def test_systemd_units_verify(tmp_path):
     problems = [line for line in result.stderr.splitlines()
                 if "peerlog" in line and "Cannot add dependency job" not in line]
     assert result.returncode == 0 and not problems, result.stderr
+
+
+def test_plain_http_is_sent_to_https_and_big_bodies_are_refused(deployed):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", deployed.stack.http_port, timeout=30)
+    conn.request("GET", "/register/?x=1", headers={"Host": "localhost"})
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    assert resp.status == 301
+    assert resp.getheader("Location") == "https://localhost/register/?x=1"
+
+    browser = Browser("localhost", deployed.stack.https_port, deployed.cafile)
+    resp, body = browser.request("POST", "/register/consent/", {"pad": "x" * 2_000_000})
+    assert resp.status == 413 and "Request Entity Too Large" in body  # nginx's own page
+    assert "csrf" not in body.lower()  # gunicorn never saw it
