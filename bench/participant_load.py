@@ -30,6 +30,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import ssl
@@ -537,6 +538,7 @@ def main() -> int:
                 server.stop()
         admin.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
         admin.close()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
