@@ -5,7 +5,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13.0/bi
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: venv browser demo test test-sqlite test-postgres lint clean
+.PHONY: venv browser ops-tools demo test test-sqlite test-postgres lint clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "PeerLog needs Python 3.12 or newer" >&2; exit 1; }
@@ -23,24 +23,31 @@ browser:
 	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	@test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund --silent
 
+# The deploy/ test runs Debian's nginx on loopback (tests/ops/test_deploy.py); backups need
+# pg_dump/pg_restore and the test certificate openssl.
+ops-tools:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx; } || echo "nginx could not be installed: the deploy test installs it or says why it is skipped"
+	@command -v pg_dump >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql-client; }
+	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
+
 demo: $(STAMP)
 	$(VENV)/bin/peerlog demo
 
 # The whole suite, on the embedded SQLite and then on PostgreSQL (127.0.0.1:5432).
 # PEERLOG_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure.
-test: $(STAMP) browser
-	$(VENV)/bin/ruff check src tests bench
+test: $(STAMP) browser ops-tools
+	$(VENV)/bin/ruff check src tests bench deploy
 	$(VENV)/bin/pytest
 	PEERLOG_DB=postgres $(VENV)/bin/pytest
 
-test-sqlite: $(STAMP) browser
+test-sqlite: $(STAMP) browser ops-tools
 	$(VENV)/bin/pytest
 
-test-postgres: $(STAMP) browser
+test-postgres: $(STAMP) browser ops-tools
 	PEERLOG_DB=postgres $(VENV)/bin/pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench deploy
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     ap.add_argument("--subgroups", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--figures", action="store_true", help="include figures in the timing")
+    ap.add_argument("--people", type=int, default=100_000,
+                    help="large: participants (11 logs each); small for a smoke run")
     args = ap.parse_args(argv)
     if args.scale == "_run":  # fresh process, so peak memory is the analysis alone
         folder = Path(args.dir)
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale == "seed":
             write_seed(data)
         else:
-            write_large(data)
+            write_large(data, people=args.people)
         print(f"generated {args.scale} data in {time.perf_counter() - t0:.1f} s (not timed)")
         cmd = [sys.executable, __file__, "_run", "--dir", str(data)]
         if args.scale == "seed":

@@ -13,6 +13,11 @@ with the CSRF token, follow the redirect), 32 at a time. Then:
    as a browser's reload would). Afterwards the same counts must hold.
 
 Usage: ``.venv/bin/python bench/participant_load.py [--logs 320] [--clients 32] [--workers 3]``
+
+``--through-nginx`` runs the deploy/ recipe instead (deploy/localstack.py: nginx with TLS in
+front of gunicorn's gthread workers on a unix socket, ``PEERLOG_ENV=production``): the
+figures a real installation on this machine would give. Tiny sizes (``--logs 2 --clients 2``)
+are the CI smoke run (tests/ops/test_bench_smoke.py).
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import importlib.util
 import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -50,7 +58,7 @@ def seed(count: int, drafted: int = 0) -> None:
     setup()
     from django.utils import timezone
 
-    from peerlog.capture import personal_ids
+    from peerlog.capture import links, personal_ids
     from peerlog.capture.models import (
         Draft,
         Participant,
@@ -74,12 +82,11 @@ def seed(count: int, drafted: int = 0) -> None:
     for _ in range(count):
         code = personal_ids.new_id(7, taken)
         taken.add(code)
-        token = secrets.token_urlsafe(32)
         p = Participant.objects.create(
             personal_id=PersonalId.objects.create(code=code, batch=batch), project=project,
             consent_information=True, consent_reminders=True, consent_data_use=True,
-            consent_form_version="bench", consented_at=now,
-            link_token_hash=Participant.hash_token(token))
+            consent_form_version="bench", consented_at=now)
+        token = links.new_token(p, "staff")
         store_log(instrument="quarterly", answers={}, typed_personal_id=p.personal_id.code,
                   completed_on=earlier, mode="online", submission_key=f"seed-{code}")
         if len(tokens) >= count - drafted:
@@ -174,20 +181,29 @@ class Client:
     """A browser-like client: cookies, CSRF token from the form, retries while the server is
     down (the same request again, as a reload would)."""
 
-    def __init__(self, port: int, stats: dict, lock: threading.Lock):
+    def __init__(self, port: int, stats: dict, lock: threading.Lock,
+                 tls: ssl.SSLContext | None = None):
         self.port, self.stats, self.lock, self.cookies = port, stats, lock, {}
+        self.tls = tls
+        self.host = "localhost" if tls else "127.0.0.1"
+        self.origin = f"{'https' if tls else 'http'}://{self.host}:{port}"
+
+    def connect(self) -> http.client.HTTPConnection:
+        if self.tls:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=30,
+                                               context=self.tls)
+        return http.client.HTTPConnection(self.host, self.port, timeout=30)
 
     def request(self, method: str, path: str, data: dict | None = None):
         body = urllib.parse.urlencode(data or {}, doseq=True) if method == "POST" else None
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-                   "Origin": f"http://127.0.0.1:{self.port}",
-                   "Referer": f"http://127.0.0.1:{self.port}{path}"}
+                   "Origin": self.origin, "Referer": f"{self.origin}{path}"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in range(600):
             start = time.perf_counter()
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                conn = self.connect()
                 conn.request(method, path, body=body, headers=headers)
                 resp = conn.getresponse()
                 text = resp.read().decode()
@@ -198,6 +214,11 @@ class Client:
                 time.sleep(min(0.05 * (attempt + 1), 0.5))
                 continue
             elapsed = time.perf_counter() - start
+            if resp.status == 502 and self.tls:  # nginx while gunicorn restarts: retry
+                with self.lock:
+                    self.stats["retries"] += 1
+                time.sleep(min(0.05 * (attempt + 1), 0.5))
+                continue
             if resp.status >= 500:
                 raise RuntimeError(f"{method} {path}: {resp.status}")
             for header, value in resp.getheaders():
@@ -258,7 +279,7 @@ def submit_last_page(client: Client, token: str, instruments: dict) -> str | Non
 
 
 def run(port: int, tokens: list[str], clients: int, on_progress=None,
-        last_page_only: bool = False) -> dict:
+        last_page_only: bool = False, tls: ssl.SSLContext | None = None) -> dict:
     from peerlog.instruments import load_instrument
 
     instruments = {c: load_instrument(c) for c in ("monthly", "monthly_short", "quarterly")}
@@ -267,7 +288,7 @@ def run(port: int, tokens: list[str], clients: int, on_progress=None,
     queue = list(tokens)
 
     def worker():
-        client = Client(port, stats, lock)
+        client = Client(port, stats, lock, tls)
         while True:
             with lock:
                 if not queue:
@@ -297,6 +318,69 @@ def run(port: int, tokens: list[str], clients: int, on_progress=None,
     return stats
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_pid(pgids: set[int], extra_pids: set[int]) -> dict[int, float]:
+    """CPU seconds (user + system, and reaped children's) of every process in ``pgids`` and
+    of ``extra_pids``, from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, pgrp = int(entry.name), int(fields[2])
+        if pgrp in pgids or pid in extra_pids:
+            out[pid] = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+    return out
+
+
+class CpuMeter:
+    """Server CPU spent during a phase: the web server's process groups (gunicorn, nginx) and
+    the PostgreSQL backends serving the bench database (other databases' are not counted).
+
+    Backends come and go (Django reconnects after CONN_MAX_AGE), so a thread samples them
+    every 0.2 s and keeps the last figure of each; only a backend's last 0.2 s can be missed.
+    """
+
+    def __init__(self, groups: dict[str, int], admin, db: str):
+        self.groups, self.admin, self.db = groups, admin, db
+        self.seen: dict[str, dict[int, float]] = {}
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        backends = {r[0] for r in self.admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.db])}
+        snap = {name: _cpu_by_pid({pgid}, set()) for name, pgid in self.groups.items()}
+        snap["postgres"] = _cpu_by_pid(set(), backends)
+        return snap
+
+    def _merge(self, snap: dict) -> None:
+        for name, values in snap.items():
+            self.seen.setdefault(name, {}).update(values)
+
+    def start(self) -> None:
+        self.before = self.snapshot()
+
+        def sample() -> None:
+            while not self.stop.wait(0.2):
+                self._merge(self.snapshot())
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+
+    def finish(self) -> dict[str, float]:
+        self.stop.set()
+        self.thread.join()
+        self._merge(self.snapshot())
+        return {name: sum(v - self.before.get(name, {}).get(pid, 0.0) for pid, v in pids.items())
+                for name, pids in self.seen.items()}
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] * 1000 if len(values) > 1 else float("nan")
 
@@ -306,11 +390,55 @@ def django(env: dict, *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
+def load_localstack():
+    spec = importlib.util.spec_from_file_location("localstack", ROOT / "deploy" / "localstack.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class NginxServer:
+    """The deploy/ recipe (nginx + gunicorn gthread on a unix socket), with :class:`Server`'s
+    start/kill/stop; a crash kills gunicorn only (nginx answers 502 meanwhile)."""
+
+    def __init__(self, env: dict, home: str, workers: int, threads: int):
+        localstack = load_localstack()
+        env = {**env, "PEERLOG_ENV": "production", "PEERLOG_ALLOWED_HOSTS": localstack.HOST,
+               "PEERLOG_GUNICORN_WORKERS": str(workers),
+               "PEERLOG_GUNICORN_THREADS": str(threads),
+               "PEERLOG_STATIC_ROOT": str(Path(home) / "public-static")}
+        self.stack = localstack.Stack(Path(home) / "run", env,
+                                      static=Path(home) / "public-static", nginx_workers=1)
+        self.stack.env["PEERLOG_SITE_URL"] = self.stack.base
+        self.port = self.stack.https_port
+        self.tls = None
+
+    def prepare(self) -> None:
+        subprocess.run([PYTHON, "-m", "peerlog.cli", "manage", "collectstatic", "--noinput",
+                        "-v", "0"], env=self.stack.env, cwd=ROOT, check=True)
+        self.stack.start()
+        self.tls = ssl.create_default_context(cafile=str(self.stack.work / "cert.pem"))
+
+    def start(self) -> None:
+        self.stack.start_gunicorn()
+
+    def kill(self) -> None:
+        self.stack.kill_gunicorn()
+
+    def stop(self) -> None:
+        self.stack.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--logs", type=int, default=320, help="logs per phase")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="threads per gunicorn worker (--through-nginx only)")
+    parser.add_argument("--through-nginx", action="store_true",
+                        help="measure through deploy/ (nginx, TLS, gunicorn gthread)")
+    parser.add_argument("--db", default=DB_NAME, help="scratch database (created, dropped)")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--count", help=argparse.SUPPRESS)
     parser.add_argument("--drafted", type=int, default=0, help=argparse.SUPPRESS)
@@ -321,35 +449,47 @@ def main() -> int:
     if args.count:
         count(args.count)
         return 0
+    if args.db == "test" or not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db):
+        parser.error("--db: a scratch database name (lower case), never 'test'")
 
     import psycopg
     from cryptography.fernet import Fernet
 
     admin = psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres",
                             autocommit=True)
-    admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    admin.execute(f"CREATE DATABASE {DB_NAME}")
+    admin.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+    admin.execute(f"CREATE DATABASE {args.db}")
     home = tempfile.mkdtemp(prefix="peerlog-bench-")
-    env = {**os.environ, "PEERLOG_DB": "postgres", "PEERLOG_PG_NAME": DB_NAME,
+    env = {**os.environ, "PEERLOG_DB": "postgres", "PEERLOG_PG_NAME": args.db,
            "PEERLOG_HOME": home, "PEERLOG_SECRET_KEY": secrets.token_urlsafe(40),
            "PEERLOG_CONTACT_KEYS": Fernet.generate_key().decode(),
            "PEERLOG_ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = None
     try:
-        subprocess.run([str(Path(PYTHON).parent / "peerlog"), "manage", "migrate", "-v", "0"], env=env,
+        subprocess.run([PYTHON, "-m", "peerlog.cli", "manage", "migrate", "-v", "0"], env=env,
                        cwd=ROOT, check=True)
         tokens = json.loads(django(env, "--seed", str(args.logs * 3), "--drafted",
                                    str(args.logs)))
-        port = free_port()
-        server = Server(env, port, args.workers)
-        server.start()
+        if args.through_nginx:
+            server = NginxServer(env, home, args.workers, args.threads)
+            server.prepare()
+            port, tls = server.port, server.tls
+        else:
+            port, tls = free_port(), None
+            server = Server(env, port, args.workers)
+            server.start()
         results = {}
 
         # Phase 1: load.
-        load = run(port, tokens[: args.logs], args.clients)
+        groups = ({"gunicorn": server.stack.gunicorn.pid, "nginx": server.stack.nginx.pid}
+                  if args.through_nginx else {"gunicorn": server.proc.pid})
+        meter = CpuMeter(groups, admin, args.db)
+        meter.start()
+        load = run(port, tokens[: args.logs], args.clients, tls=tls)
+        cpu = meter.finish()
         results["load"] = load
         # Phase 2: SIGKILL mid-run, restart, carry on.
-        crash_at = args.logs // 3
+        crash_at = max(1, args.logs // 3)
         killed = threading.Event()
 
         def on_progress(done: int) -> None:
@@ -358,10 +498,10 @@ def main() -> int:
                 threading.Thread(target=lambda: (server.kill(), time.sleep(1.0),
                                                  server.start())).start()
 
-        crash = run(port, tokens[args.logs: 2 * args.logs], args.clients, on_progress)
+        crash = run(port, tokens[args.logs: 2 * args.logs], args.clients, on_progress, tls=tls)
         results["crash"] = crash
         # Phase 3: only the storing request (last page of logs filled in up to there).
-        store = run(port, tokens[2 * args.logs:], args.clients, last_page_only=True)
+        store = run(port, tokens[2 * args.logs:], args.clients, last_page_only=True, tls=tls)
         results["store"] = store
         server.stop()
         keys_file = Path(home) / "keys.json"
@@ -369,7 +509,9 @@ def main() -> int:
                                          + store["acked"]}))
         counted = json.loads(django(env, "--count", str(keys_file)))
 
-        print(f"clients={args.clients} gunicorn workers={args.workers} cpus={os.cpu_count()}")
+        setup = (f"nginx (TLS) + gunicorn gthread {args.workers}x{args.threads}"
+                 if args.through_nginx else f"gunicorn sync workers={args.workers}")
+        print(f"clients={args.clients} {setup} cpus={os.cpu_count()}")
         for name in ("load", "crash", "store"):
             r = results[name]
             print(f"[{name}] logs acknowledged {len(r['acked'])}/{args.logs} in "
@@ -380,6 +522,10 @@ def main() -> int:
                   f"retries {r['retries']}; errors {len(r['errors'])}")
             for e in r["errors"][:5]:
                 print("   ", e)
+        done = max(len(load["acked"]), 1)
+        print("[cpu] load phase, server CPU per complete log: "
+              + ", ".join(f"{name} {seconds / done * 1000:.0f} ms" for name, seconds in cpu.items())
+              + f"; total {sum(cpu.values()) / done * 1000:.0f} ms")
         print(f"[count] {counted}")
         ok = (counted["acked_stored_once"] == counted["acked"] and counted["acked_missing"] == 0
               and counted["max_new_logs_per_participant"] == 1
@@ -390,8 +536,9 @@ def main() -> int:
         if server:
             with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
                 server.stop()
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
         admin.close()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

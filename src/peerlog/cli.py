@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "peerlog.staff.commands",
     "peerlog.outreach.commands",
     "peerlog.web.commands",
+    "peerlog.ops.commands",
 )
 
 

@@ -234,7 +234,9 @@ TIME_ZONE = "Europe/London"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOME / "static"
+# deploy/: nginx serves the collected static files from a public folder outside the private
+# PEERLOG_HOME (PEERLOG_STATIC_ROOT); otherwise WhiteNoise serves them from inside it.
+STATIC_ROOT = Path(os.environ.get("PEERLOG_STATIC_ROOT") or HOME / "static").resolve()
 ensure_home()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before collectstatic
 # Static files are public and hold no data (reports are not static: see REPORTS_DIR); no

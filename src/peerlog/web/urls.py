@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from peerlog.ops.health import healthz
+
 urlpatterns = [
     # The admin signs in through the staff console too, so every sign-in has a second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="staff:login", query_string=True)),
@@ -11,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/outreach/", include("peerlog.outreach.urls")),
     path("staff/", include("peerlog.staff.urls")),
+    path("healthz", healthz, name="healthz"),
     path("", include("peerlog.capture.urls")),
 ]
 
