@@ -33,6 +33,14 @@ def _fernet_keys(name: str) -> list[str]:
     return [k.strip() for k in os.environ.get(name, "").split(",") if k.strip()]
 
 
+def check_startup() -> Iterator[Result]:
+    """What would stop the server starting (the settings' own refusals, one line each)."""
+    from django.conf import settings
+
+    for problem in getattr(settings, "STARTUP_PROBLEMS", []):
+        yield Result(False, "settings load", problem)
+
+
 def check_environment() -> Iterator[Result]:
     from django.conf import settings
 
@@ -188,7 +196,7 @@ def check_django() -> Iterator[Result]:
 
 
 CHECKS: tuple[Callable[[], Iterator[Result]], ...] = (
-    check_environment, check_site, check_database, check_smtp, check_files, check_django)
+    check_startup, check_environment, check_site, check_database, check_smtp, check_files, check_django)
 
 
 def run_checks(smtp: bool = True) -> list[Result]:

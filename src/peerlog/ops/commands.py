@@ -8,6 +8,9 @@ from pathlib import Path
 
 
 def run_check(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ["PEERLOG_CHECKING"] = "1"  # settings list start-up problems instead of refusing
     try:
         from peerlog.web import setup
 
