@@ -24,7 +24,7 @@ def staff(django_user_model, project_factory, participant_factory, settings):
     people = [participant_factory(project=p) for p in (project, project, other)]
     for n, person in enumerate(people):
         for month in range(1, 4 - n):
-            store_log(instrument="monthly" if month % 3 else "quarterly",
+            store_log(scope=None, instrument="monthly" if month % 3 else "quarterly",
                       answers={"ps_informal_given": month}, mode="online",
                       typed_personal_id=person.personal_id.code,
                       completed_on=dt.date(2016, month + n, 10), submission_key=f"b{n}{month}")
