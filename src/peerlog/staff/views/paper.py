@@ -448,14 +448,15 @@ def resolve_entry(request, pk: int):
                 PaperEntry.objects.create(log=log, project=first.project,
                                           kind=PaperEntry.Kind.RESOLUTION,
                                           entered_by=request.user, values=resolved)
-                typed = personal_ids.normalise(resolved[ID_FIELD])
+                typed = personal_ids.normalise(resolved.get(ID_FIELD, log.typed_personal_id))
+                date = resolved.get(DATE_FIELD)
                 scope = visible_projects(request.user)
                 change_log(log, request.user, "double entry resolved",
                            answers=_answers_only(resolved),
                            typed_personal_id=typed,
                            participant=find_participant(typed, scope=scope),
                            out_of_scope=outside_scope(typed, scope=scope),
-                           completed_on=dt.date.fromisoformat(resolved[DATE_FIELD]),
+                           completed_on=dt.date.fromisoformat(date) if date else None,
                            status=Log.Status.COMPLETE)
             messages.success(request, _("Differences resolved: log %(n)s now counts.")
                              % {"n": log.pk})

@@ -193,6 +193,9 @@ def repeat_registration(request, pk: int):
     outcome = request.POST.get("outcome")
     if outcome not in RepeatRegistration.Outcome.values or first.pk == later.pk:
         raise Http404
+    if RepeatRegistration.objects.filter(participant=later).exists():
+        messages.info(request, _("This registration has already been decided."))
+        return redirect("staff:quality")
     with transaction.atomic():
         RepeatRegistration.objects.create(
             participant=later, same_as=first if outcome == "same_person" else None,
