@@ -14,13 +14,13 @@ import re
 
 import pytest
 from django.utils import timezone
+from tests.conftest import DAY, monthly_answers
 
 from peerlog.capture import links
 from peerlog.capture.models import AuditEvent, Log, Participant, PersonalIdBatch, PersonalLink
 from peerlog.capture.services import OUT_OF_SCOPE_ID, UNREGISTERED_ID, store_log
 from peerlog.outreach.models import Message
 from peerlog.staff.models import PaperEntry, QualityReview, RepeatRegistration
-from tests.conftest import DAY, monthly_answers
 
 IN_SCOPE = ["coordinator", "regional_researcher", "central_researcher"]  # project A's
 OUT_OF_SCOPE = ["other_coordinator", "other_regional_researcher"]  # project B's only
