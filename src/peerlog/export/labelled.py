@@ -83,7 +83,7 @@ def _formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells as in the CSV files: none starts like a spreadsheet formula (SPSS and
     Stata files are opened in spreadsheets too, and exported back to CSV)."""
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].map(safe_cell, na_action="ignore")
     return frame
 
