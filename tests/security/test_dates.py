@@ -14,13 +14,13 @@ import io
 
 import pytest
 from django.utils import timezone
+from tests.conftest import monthly_answers
 
 from peerlog.capture.models import Log
 from peerlog.capture.services import store_log
 from peerlog.staff.models import PaperEntry
 from peerlog.staff.monitoring import MAX_MONTHS
 from peerlog.staff.views.paper import months_before
-from tests.conftest import monthly_answers
 
 TODAY = timezone.localdate()
 

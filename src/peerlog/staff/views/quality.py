@@ -164,21 +164,19 @@ def _resolve(request, log: Log, reason: str, outcome: str, note: str) -> str | N
             return _("Choose one of the log's answers to correct.")
         answers = dict(log.answers)
         try:
-            if code == DATE_ITEM:
-                completed_on = corrected_date(raw)
-                if DATE_ITEM in answers:
-                    answers[DATE_ITEM] = completed_on.isoformat()
-                change_log(log, user, f"quality: {reason} corrected", answers=answers,
-                           completed_on=completed_on)
-            else:
-                value = corrected_value(log, code, raw)
-                if value is None:
-                    answers.pop(code)
-                else:
-                    answers[code] = value
-                change_log(log, user, f"quality: {reason} corrected", answers=answers)
+            completed_on = corrected_date(raw) if code == DATE_ITEM else None
+            value = None if code == DATE_ITEM else corrected_value(log, code, raw)
         except ValueError as exc:
             return str(exc)
+        if completed_on is not None:
+            if DATE_ITEM in answers:
+                answers[DATE_ITEM] = completed_on.isoformat()
+        elif value is None:
+            answers.pop(code)
+        else:
+            answers[code] = value
+        change_log(log, user, f"quality: {reason} corrected", answers=answers,
+                   completed_on=completed_on)
     QualityReview.objects.update_or_create(
         log=log, reason=reason, defaults={"outcome": outcome, "note": note, "by": user})
     audit.record(user, "quality.resolve", log, reason=reason, outcome=outcome, note=note)
