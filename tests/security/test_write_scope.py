@@ -387,3 +387,29 @@ def test_roles_without_rows_write_nothing(client, world, role):
     assert world.pa.withdrawal in ("", None) and world.unregistered.participant is None
     assert not RepeatRegistration.objects.exists() and not QualityReview.objects.exists()
     assert PersonalIdBatch.objects.filter(project=world.a).count() == 1
+
+
+# --- The scope parameter itself --------------------------------------------------------------
+
+def test_store_log_scopes(world):
+    """None is the system's scope; a participant's own pages attach only to them; a
+    queryset of projects attaches only inside it. Every caller must say which."""
+    from peerlog.capture.models import Project
+    from peerlog.capture.services import find_participant
+
+    code = world.pa.personal_id.code
+    assert find_participant(code, scope=None) == world.pa
+    assert find_participant(code, scope=world.pa) == world.pa
+    assert find_participant(code, scope=world.pb) is None
+    assert find_participant(code, scope=Project.objects.filter(pk=world.b.pk)) is None
+    assert find_participant("", scope=None) is None
+    with pytest.raises(TypeError):
+        find_participant(code)  # no default: forgetting the scope is an error
+    with pytest.raises(TypeError):
+        store_log(instrument="monthly", answers=monthly_answers(), typed_personal_id=code,
+                  completed_on=RECENT, mode="online", submission_key="no-scope")
+    log, _ = store_log(instrument="monthly", answers=monthly_answers(), scope=world.pb,
+                       typed_personal_id=code, completed_on=RECENT, mode="online",
+                       submission_key="other-person")
+    assert log.participant is None and OUT_OF_SCOPE_ID in log.flags
+    assert not Log.objects.filter(submission_key="no-scope").exists()
