@@ -150,3 +150,20 @@ def test_within_a_project_a_difference_of_one_to_four_is_withheld():
     # "with 2+" is 6 (9 - 6 = 3 would give the 1-log people): withheld, and retention too.
     assert p == ["P", "R", HIDDEN, HIDDEN, HIDDEN, HIDDEN, 12, SMALL, 0]
     assert q == rows[1]
+
+
+def test_every_page_a_commissioner_can_reach_is_clean(client, small_world):
+    """Whatever the navigation offers a commissioner, followed link by link."""
+    client.force_login(small_world.staff["commissioner"])
+    home = client.get("/staff/").content.decode()
+    hrefs = set(re.findall(r'href="(/staff/[^"]*)"', home))
+    assert "/staff/monitoring/" in hrefs
+    for href in sorted(hrefs):
+        response = client.get(href.replace("&amp;", "&"))
+        if response.status_code != 200:
+            continue
+        body = response.content.decode()
+        assert small_page_cells(body) == [], href
+        for csv_link in set(re.findall(r'href="(/staff/[^"]*\.csv[^"]*)"', body)):
+            rows = csv_rows(client.get(csv_link.replace("&amp;", "&")))
+            assert small_csv_cells(rows) == [], csv_link
