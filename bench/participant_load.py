@@ -87,7 +87,8 @@ def seed(count: int, drafted: int = 0) -> None:
             consent_information=True, consent_reminders=True, consent_data_use=True,
             consent_form_version="bench", consented_at=now)
         token = links.new_token(p, "staff")
-        store_log(instrument="quarterly", answers={}, typed_personal_id=p.personal_id.code,
+        store_log(scope=None, instrument="quarterly", answers={},
+                  typed_personal_id=p.personal_id.code,
                   completed_on=earlier, mode="online", submission_key=f"seed-{code}")
         if len(tokens) >= count - drafted:
             monthly = load_instrument("monthly")

@@ -276,23 +276,23 @@ def world(db, project_factory, participant_factory, make_staff):
     }
     clerk1 = make_staff("coordinator", "clerk1", projects=[a])
     clerk2 = make_staff("coordinator", "clerk2", projects=[a])
-    w.log, _ = store_log(instrument="monthly", answers=monthly_answers(),
+    w.log, _ = store_log(scope=None, instrument="monthly", answers=monthly_answers(),
                          typed_personal_id=pa.personal_id.code, completed_on=DAY,
                          mode="online", submission_key="w-online")
     # An unregistered paper log with a tick, entered for project A.
-    w.unregistered, _ = store_log(instrument="monthly",
+    w.unregistered, _ = store_log(scope=None, instrument="monthly",
                                   answers=monthly_answers(ps_groups_given="ticked"),
                                   typed_personal_id="999999", completed_on=DAY, mode="paper",
                                   submission_key="w-unreg", entered_by=clerk1)
     PaperEntry.objects.create(log=w.unregistered, project=a, kind="first", entered_by=clerk1,
                               values={"personal_id": "999999"})
     # Held logs: one awaiting a second entry, one whose entries differ.
-    w.held, _ = store_log(instrument="monthly", answers=monthly_answers(),
+    w.held, _ = store_log(scope=None, instrument="monthly", answers=monthly_answers(),
                           typed_personal_id=pa.personal_id.code, completed_on=DAY,
                           mode="paper", submission_key="w-held", status=Log.Status.HELD)
     PaperEntry.objects.create(log=w.held, project=a, kind="first", entered_by=clerk1,
                               values={"personal_id": pa.personal_id.code})
-    w.differing, _ = store_log(instrument="monthly", answers=monthly_answers(),
+    w.differing, _ = store_log(scope=None, instrument="monthly", answers=monthly_answers(),
                                typed_personal_id=pa.personal_id.code,
                                completed_on=DAY + dt.timedelta(days=1), mode="paper",
                                submission_key="w-diff", status=Log.Status.HELD)

@@ -24,7 +24,7 @@ def staff(django_user_model, project_factory, participant_factory, settings):
     people = [participant_factory(project=p) for p in (project, project, other)]
     for n, person in enumerate(people):
         for month in range(1, 4 - n):
-            store_log(instrument="monthly" if month % 3 else "quarterly",
+            store_log(scope=None, instrument="monthly" if month % 3 else "quarterly",
                       answers={"ps_informal_given": month}, mode="online",
                       typed_personal_id=person.personal_id.code,
                       completed_on=dt.date(2016, month + n, 10), submission_key=f"b{n}{month}")
@@ -84,7 +84,15 @@ def test_paper_entry_by_keyboard_stores_ticks_as_ticks(chromium, axe, live_serve
     assert focused == "peer_support-ps_pairs_received"  # tab order follows the paper grid
     page.get_by_role("radio", name="I've been feeling useful: Often").check()
     page.get_by_role("button", name="Store this log").click()
-    page.wait_for_selector(".message")
+    # A date more than three months back: the page comes back with everything typed kept
+    # and a box to confirm the date against the paper.
+    confirm = page.get_by_label("I have checked the paper: the date is more than three "
+                                "months ago")
+    assert axe(page) == [] and Log.objects.filter(mode="paper").count() == 0
+    assert page.get_by_label("Personal ID").input_value() == staff["person"].personal_id.code
+    confirm.check()
+    page.get_by_role("button", name="Store this log").click()
+    page.wait_for_selector(".message.success")
     assert axe(page) == []
     log = Log.objects.get(mode="paper")
     assert log.answers["ps_one_to_one_given"] == "ticked" and "ticks" in log.flags

@@ -69,7 +69,7 @@ def test_schedule_first_log_quarterly_then_every_third():
 def test_due_instrument_follows_logs_and_short_setting(participant_factory, project_factory):
     p = participant_factory()
     assert schedule.due_instrument(p) == "quarterly"
-    store_log(instrument="quarterly", answers={}, typed_personal_id=p.personal_id.code,
+    store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=p.personal_id.code,
               completed_on=timezone.localdate(), mode="online", submission_key="a")
     assert schedule.due_instrument(p) == "monthly"
     short = participant_factory(project=project_factory(short_version=True))
@@ -176,7 +176,7 @@ def test_my_progress_shows_only_my_scores(client, participant_factory):
     token = with_link(me)
     complete_log(client, token)
     complete_log(client, token)
-    store_log(instrument="monthly", answers={f"swemwbs_{i}": 1 for i in range(1, 8)},
+    store_log(scope=None, instrument="monthly", answers={f"swemwbs_{i}": 1 for i in range(1, 8)},
               typed_personal_id=other.personal_id.code, completed_on=timezone.localdate(),
               mode="paper", submission_key="other")
     page = client.get(f"/l/{token}/progress/").content.decode()

@@ -22,6 +22,7 @@ def answers(**extra):
 def test_the_same_submission_twice_stores_one_log(participant_factory):
     p = participant_factory()
     kwargs = dict(instrument="monthly", answers=answers(), typed_personal_id=p.personal_id.code,
+                  scope=None,
                   completed_on=DAY, mode="online", submission_key="form-1")
     first, created = store_log(**kwargs)
     again, created_again = store_log(**kwargs)
@@ -41,7 +42,7 @@ def test_concurrent_double_submission_stores_one_log(participant_factory):
     def submit():
         try:
             barrier.wait()
-            results.append(store_log(
+            results.append(store_log(scope=None,
                 instrument="monthly", answers=answers(), typed_personal_id=p.personal_id.code,
                 completed_on=DAY, mode="online", submission_key="double-click"))
         except Exception as exc:  # pragma: no cover - reported below
@@ -63,16 +64,16 @@ def test_concurrent_double_submission_stores_one_log(participant_factory):
 @pytest.mark.django_db
 def test_flags_unregistered_ticks_and_same_day_duplicates(participant_factory):
     p = participant_factory()
-    log, _ = store_log(instrument="monthly", answers=answers(ps_pairs_received="ticked"),
+    log, _ = store_log(scope=None, instrument="monthly", answers=answers(ps_pairs_received="ticked"),
                        typed_personal_id="123456", completed_on=DAY, mode="paper",
                        submission_key="k1")
     assert log.participant is None and log.flags == [UNREGISTERED_ID, TICKS]
     assert log.answers["ps_pairs_received"] == "ticked"  # a tick stays a tick
     assert "types_received" in log.scores and log.scores["types_received"] == 1
     assert log.missing_scores["one_to_one_pairs_received"] == "ticked"
-    store_log(instrument="monthly", answers=answers(), typed_personal_id=p.personal_id.code,
+    store_log(scope=None, instrument="monthly", answers=answers(), typed_personal_id=p.personal_id.code,
               completed_on=DAY, mode="online", submission_key="k2")
-    dup, _ = store_log(instrument="monthly", answers=answers(),
+    dup, _ = store_log(scope=None, instrument="monthly", answers=answers(),
                        typed_personal_id=p.personal_id.code[:3] + " " + p.personal_id.code[3:],
                        completed_on=DAY, mode="online", submission_key="k3")
     assert dup.participant == p and dup.flags == [SAME_DAY_DUPLICATE]
@@ -82,7 +83,7 @@ def test_flags_unregistered_ticks_and_same_day_duplicates(participant_factory):
 def test_out_of_range_answers_are_refused_and_nothing_is_stored(participant_factory):
     p = participant_factory()
     with pytest.raises(ScoringError, match="swemwbs_1"):
-        store_log(instrument="monthly", answers=answers(swemwbs_1=6),
+        store_log(scope=None, instrument="monthly", answers=answers(swemwbs_1=6),
                   typed_personal_id=p.personal_id.code, completed_on=DAY, mode="online",
                   submission_key="bad")
     assert not Log.objects.exists() and not AuditEvent.objects.exists()

@@ -59,17 +59,17 @@ def cohort(participant_factory, project_factory):
             participant=p, channels=["email", "sms", "post"], email=f"{secret}@example.org",
             phone="+447700900123", postal=f"Ms {secret.title()} Secretname, 1 Hidden Lane",
         )
-    store_log(instrument="monthly", answers=full_answers(), typed_personal_id=kept.personal_id.code,
+    store_log(scope=None, instrument="monthly", answers=full_answers(), typed_personal_id=kept.personal_id.code,
               completed_on=dt.date(2016, 1, 10), mode="online", submission_key="a")
-    store_log(instrument="monthly",
+    store_log(scope=None, instrument="monthly",
               answers=full_answers(ps_informal_given="ticked", ps_networks_received="ticked"),
               typed_personal_id=kept.personal_id.code, completed_on=dt.date(2016, 2, 9),
               mode="paper", submission_key="b")
-    store_log(instrument="monthly", answers=full_answers(), typed_personal_id=gone.personal_id.code,
+    store_log(scope=None, instrument="monthly", answers=full_answers(), typed_personal_id=gone.personal_id.code,
               completed_on=dt.date(2016, 1, 11), mode="online", submission_key="c")
-    store_log(instrument="monthly", answers=full_answers(), typed_personal_id="99999",
+    store_log(scope=None, instrument="monthly", answers=full_answers(), typed_personal_id="99999",
               completed_on=dt.date(2016, 1, 12), mode="paper", submission_key="d")
-    store_log(instrument="monthly", answers=full_answers(), typed_personal_id=quiet.personal_id.code,
+    store_log(scope=None, instrument="monthly", answers=full_answers(), typed_personal_id=quiet.personal_id.code,
               completed_on=dt.date(2016, 1, 13), mode="paper", submission_key="e",
               status=Log.Status.HELD)
     return kept, gone, quiet

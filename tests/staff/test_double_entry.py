@@ -10,7 +10,7 @@ from peerlog.staff.models import PaperEntry
 
 
 def form_data(pid, date="01/03/16", **answers):
-    data = {"id-personal_id": pid, "id-date_completed": date}
+    data = {"id-personal_id": pid, "id-date_completed": date, "id-confirm_old_date": "on"}
     base = {"peer_support-ps_informal_given": "3", "peer_support-ps_groups_given": "2",
             "peer_support-ps_groups_received": "t", "peer_support-projects_attended": "1"}
     base |= {f"wellbeing-swemwbs_{i}": "4" for i in range(1, 8)}

@@ -20,7 +20,7 @@ def setup(project_factory, make_staff):
 
 def data(code, **extra):
     return {
-        "id-personal_id": code, "id-date_completed": "14/03/16",
+        "id-personal_id": code, "id-date_completed": "14/03/16", "id-confirm_old_date": "on",
         "consent-consent_information": "yes", "consent-consent_reminders": "no",
         "consent-consent_data_use": "yes",
         "contact-contact_channels": ["email"], "contact-contact_email": "kit@example.org",

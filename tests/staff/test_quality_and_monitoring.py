@@ -13,7 +13,7 @@ from peerlog.staff import monitoring, quality
 
 
 def _log(pid, key, day=DAY, **extra):
-    return store_log(instrument="monthly", answers=monthly_answers(**extra),
+    return store_log(scope=None, instrument="monthly", answers=monthly_answers(**extra),
                      typed_personal_id=pid, completed_on=day, mode="online",
                      submission_key=key)[0]
 
@@ -95,7 +95,7 @@ def test_monitoring_figures(world, participant_factory):
     Participant.objects.filter(pk=world.pb.pk).update(
         registered_at=dt.datetime(2016, 1, 4, 12, tzinfo=dt.UTC))
     _log(world.pa.personal_id.code, "m2", day=dt.date(2016, 4, 15))
-    store_log(instrument="quarterly", answers={}, typed_personal_id=world.pa.personal_id.code,
+    store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=world.pa.personal_id.code,
               completed_on=dt.date(2016, 6, 2), mode="online", submission_key="q")
     header, rows = monitoring.logs_by_month(projects)
     assert header == ["month", "Leeds", "Plymouth", "total"]

@@ -43,16 +43,37 @@ def ascii_digits(text: str) -> str:
     return "".join(out)
 
 
+# Separators people put between digit groups: ASCII and typographic dashes, the minus
+# sign, full-width hyphen-minus, dots.
+SEPARATORS = frozenset("-.\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\u30fc")
+MAX_LENGTH = 20  # well above any issued ID; longer input is not an ID
+
+
 def normalise(typed: str) -> str:
     """What people type, as stored: spaces and dashes dropped ("123 45-6" -> "123456"),
-    digits of other scripts (e.g. Arabic-Indic) read as ASCII digits."""
-    return ascii_digits("".join(ch for ch in str(typed) if not ch.isspace() and ch not in "-."))
+    digits of other scripts (Arabic-Indic, Eastern Arabic-Indic, full-width) read as ASCII
+    digits. Never raises: callers that must refuse non-digits use :func:`clean`."""
+    return ascii_digits("".join(ch for ch in str(typed)
+                                if not ch.isspace() and ch not in SEPARATORS))
+
+
+def clean(raw: str) -> str | None:
+    """The normalised ID when it is ASCII digits only (1 to ``MAX_LENGTH`` of them), else None.
+
+    Digits only is what keeps a typed ID from ever being a formula or markup in an export;
+    the check digit is not required here (a mistyped paper ID is still stored and matched
+    later), :func:`is_valid` checks it.
+    """
+    pid = normalise(raw)
+    if not pid or len(pid) > MAX_LENGTH or not (pid.isascii() and pid.isdecimal()):
+        return None
+    return pid
 
 
 def is_valid(personal_id: str) -> bool:
     """True when the ID is all digits and its last digit checks the rest."""
     pid = normalise(personal_id)
-    return len(pid) >= 2 and pid.isascii() and pid.isdigit() and check_digit(pid) == "0"
+    return len(pid) >= 2 and clean(pid) == pid and check_digit(pid) == "0"
 
 
 def new_id(body_digits: int, taken: set[str] | None = None) -> str:

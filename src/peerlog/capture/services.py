@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from peerlog.capture import audit, personal_ids
@@ -21,21 +22,55 @@ from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
 from peerlog.instruments.scoring import score
 
 # Data-quality flags a stored log may carry (the staff console's queue reads them).
-UNREGISTERED_ID = "unregistered_id"  # the typed ID matches no registered participant
+UNREGISTERED_ID = "unregistered_id"  # the typed ID matches no registered participant in scope
 TICKS = "ticks"  # a peer support box was ticked instead of given a number
 SAME_DAY_DUPLICATE = "same_day_duplicate"  # another log of this person on the same date
+# The typed ID belongs to a participant outside the typist's scope. Always carried together
+# with UNREGISTERED_ID, and shown only to central researchers, who may match the log: the
+# typist sees exactly what an ID no one registered gives, so nothing leaks.
+OUT_OF_SCOPE_ID = "id_out_of_scope"
+
+# Who a log may be attached to: ``None`` is the system's own scope (imports, the synthetic
+# cohort, the command line): any participant. A queryset of projects is a staff member's
+# (``peerlog.staff.access.visible_projects``); a participant is the person on their own pages.
+Scope = QuerySet[Project] | Participant | None
 
 
-def find_participant(typed_personal_id: str) -> Participant | None:
+def programme_start() -> dt.date:
+    """The first date any log may carry (setting ``PROGRAMME_START``, ISO date)."""
+    from django.conf import settings
+
+    return dt.date.fromisoformat(str(settings.PEERLOG["PROGRAMME_START"]))
+
+
+def find_participant(typed_personal_id: str, *, scope: Scope) -> Participant | None:
+    """The registered participant with this ID, if they are inside ``scope`` (else None)."""
     code = personal_ids.normalise(typed_personal_id)
-    return Participant.objects.filter(personal_id__code=code).first()
+    if not code:
+        return None
+    people = Participant.objects.filter(personal_id__code=code)
+    if isinstance(scope, Participant):
+        people = people.filter(pk=scope.pk)
+    elif scope is not None:
+        people = people.filter(project__in=scope)
+    return people.first()
+
+
+def outside_scope(typed_personal_id: str, *, scope: Scope) -> bool:
+    """True when the ID is registered, but to someone outside ``scope``."""
+    if scope is None:
+        return False
+    return (find_participant(typed_personal_id, scope=scope) is None
+            and find_participant(typed_personal_id, scope=None) is not None)
 
 
 def quality_flags(answers: Mapping[str, Any], participant: Participant | None,
-                  completed_on: dt.date) -> list[str]:
+                  completed_on: dt.date, out_of_scope: bool = False) -> list[str]:
     flags = []
     if participant is None:
         flags.append(UNREGISTERED_ID)
+        if out_of_scope:
+            flags.append(OUT_OF_SCOPE_ID)
     if any(value == TICKED for value in answers.values()):
         flags.append(TICKS)
     if participant is not None and participant.logs.filter(completed_on=completed_on).exists():
@@ -51,6 +86,7 @@ def store_log(
     completed_on: dt.date,
     mode: str,
     submission_key: str,
+    scope: Scope,
     language: str = "en",
     entered_by: Any = None,
     status: str = Log.Status.COMPLETE,
@@ -63,13 +99,18 @@ def store_log(
     second log. Answers that cannot be scored (out of range, wrong type) raise
     :class:`~peerlog.instruments.scoring.ScoringError` and nothing is stored: a wrong score is
     worse than none.
+
+    ``scope`` is required, so no caller can forget it: the log is attached to the typed
+    ID's participant only inside it. An ID registered outside it is stored as an
+    unregistered log (flagged :data:`OUT_OF_SCOPE_ID` for central staff), never attached.
     """
     existing = Log.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return existing, False
     definition = load_instrument(instrument)
     scores = score(definition, answers)
-    participant = find_participant(typed_personal_id)
+    participant = find_participant(typed_personal_id, scope=scope)
+    out_of_scope = participant is None and outside_scope(typed_personal_id, scope=scope)
     log = Log(
         participant=participant,
         typed_personal_id=personal_ids.normalise(typed_personal_id),
@@ -85,7 +126,7 @@ def store_log(
         answers=dict(answers),
         scores={name: s.value for name, s in scores.items() if s.value is not None},
         missing_scores={name: s.missing_reason for name, s in scores.items() if s.value is None},
-        flags=quality_flags(answers, participant, completed_on),
+        flags=quality_flags(answers, participant, completed_on, out_of_scope),
         submission_key=submission_key,
     )
     try:

@@ -9,7 +9,8 @@ queries below do not touch :class:`~peerlog.capture.models.ContactDetails` at al
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from peerlog.capture.models import Log, Participant
@@ -121,13 +122,38 @@ def log_rows() -> Iterator[dict[str, str]]:
         yield row
 
 
+# Spreadsheets read a cell starting with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading apostrophe
+    (OWASP's advice: spreadsheets show the text, not a formula result). A cell that is a
+    plain number, such as ``-0.25`` or ``-1``, is data and left alone. Non-text values are
+    returned as they are.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if _NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def safe_row(row: Iterable[object]) -> list[object]:
+    return [safe_cell(v) for v in row]
+
+
 def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, str]]) -> int:
+    """Write ``rows`` under ``columns``; every text cell goes through :func:`safe_cell`."""
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
             count += 1
     return count
 

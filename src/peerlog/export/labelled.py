@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
+from peerlog.export.contract import safe_cell
 from peerlog.instruments import TICKED, load_instrument
 
 TICK_CODE = -1
@@ -78,6 +79,15 @@ def _logs(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict, dict]:
     return frame, value_labels, column_labels, missing
 
 
+def _formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells as in the CSV files: none starts like a spreadsheet formula (SPSS and
+    Stata files are opened in spreadsheets too, and exported back to CSV)."""
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(safe_cell, na_action="ignore")
+    return frame
+
+
 def write_labelled(folder: Path, formats: tuple[str, ...] = ("sav", "dta")) -> list[Path]:
     """Write participants and logs in each of ``formats`` next to the CSV files."""
     written = []
@@ -93,6 +103,7 @@ def write_labelled(folder: Path, formats: tuple[str, ...] = ("sav", "dta")) -> l
         ("logs", logs, l_values, l_labels, l_missing),
     ):
         frame = frame.astype({c: "object" for c in frame.columns if frame[c].dtype == "string"})
+        frame = _formula_safe(frame)
         if "sav" in formats:
             path = folder / f"{name}.sav"
             pyreadstat.write_sav(frame, path, column_labels=labels,

@@ -23,7 +23,10 @@ from peerlog.capture.models import Log, Participant, Project
 
 DUE_AFTER_DAYS = 28  # a monthly log is due four weeks after the last one (or registration)
 OVERDUE_AFTER_DAYS = 56  # and overdue four weeks after that
-SUPPRESS_BELOW = 5  # commissioners: projects with fewer registered people are not shown
+SUPPRESS_BELOW = 5  # commissioners: no figure about fewer people (see suppress_for_commissioners)
+SMALL = "<5"  # a count of 1 to 4, withheld
+HIDDEN = "[c]"  # withheld so that a "<5" cannot be worked out by subtraction (ONS's marker)
+MAX_MONTHS = 240  # monthly tables never run longer than twenty years, whatever the data say
 
 
 def counted_participants(projects: QuerySet[Project]) -> QuerySet[Participant]:
@@ -33,8 +36,14 @@ def counted_participants(projects: QuerySet[Project]) -> QuerySet[Participant]:
 
 
 def counted_logs(projects: QuerySet[Project]) -> QuerySet[Log]:
+    """Complete logs of counted people, dated inside the programme (a stray date on an old
+    log must not stretch every table back to year 1)."""
+    from peerlog.capture.services import programme_start
+
     return Log.objects.filter(status=Log.Status.COMPLETE,
-                              participant__in=counted_participants(projects))
+                              participant__in=counted_participants(projects),
+                              completed_on__gte=programme_start(),
+                              completed_on__lte=timezone.localdate() + dt.timedelta(days=1))
 
 
 def _month(d: dt.date | dt.datetime) -> str:
@@ -52,11 +61,27 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def month_bounds() -> tuple[str, str]:
+    """The first and last month any monthly table shows: programme start to this month,
+    at most ``MAX_MONTHS`` long (the most recent ones)."""
+    from peerlog.capture.services import programme_start
+
+    today = timezone.localdate()
+    first, last = _month(programme_start()), _month(today)
+    y, m = today.year, today.month - MAX_MONTHS + 1
+    while m < 1:
+        y, m = y - 1, m + 12
+    return max(first, f"{y:04d}-{m:02d}"), last
+
+
 def _pivot(pairs: Iterable[tuple[str, str]], regions: list[str]) -> list[list[Any]]:
-    """Rows ``[month, n_region_1, ..., total]`` for every month from the first to the last."""
+    """Rows ``[month, n_region_1, ..., total]`` for every month from the first to the last,
+    within :func:`month_bounds` (figures outside them are left out)."""
+    low, high = month_bounds()
     counts: dict[str, Counter] = defaultdict(Counter)
     for month, region in pairs:
-        counts[month][region] += 1
+        if low <= month <= high:
+            counts[month][region] += 1
     if not counts:
         return []
     rows = []
@@ -172,3 +197,96 @@ def project_table(projects: QuerySet[Project], today: dt.date | None = None,
         rows.append([project.name, project.region.name, retention, s["recent"], s["two"],
                      s["one"], s["registered"], s["due"], s["overdue"]])
     return PROJECT_HEADER, rows
+
+
+# --- Small numbers: what commissioners see ---------------------------------------------
+
+LABEL_COLUMNS = frozenset({"month", "region", "project", "month_since_first"})
+# Project-table columns that count people, as (subset, superset) pairs: the difference of
+# two shown figures is itself a count of people and must not be 1-4 either.
+NESTED = (("with_2plus_logs", "with_1plus_logs"), ("with_1plus_logs", "registered"),
+          ("with_2plus_logs", "registered"), ("logged_last_2_months", "with_1plus_logs"),
+          ("logged_last_2_months", "registered"))
+
+
+def _small(value: Any) -> bool:
+    return isinstance(value, int) and 0 < value < SUPPRESS_BELOW
+
+
+def suppress_for_commissioners(name: str, header: list[str], rows: list[list[Any]]
+                               ) -> list[list[Any]]:
+    """The rows a commissioner sees: no figure about fewer than five people, by any route.
+
+    1. Primary: every count of 1 to 4 is shown as ``"<5"`` (0 is shown: it is about no one).
+    2. Totals: a row's total is withheld (``"[c]"``) when any count in the row is, else the
+       total minus the others would give it back.
+    3. Projects: a project with fewer than 5 counted people shows no figures; within a
+       shown project, a figure is withheld when it differs from a larger figure it is part
+       of by 1 to 4 (registered minus "with 1+ logs" is people with no log), and retention
+       with it. In each region, further projects (smallest first) are withheld until the
+       withheld ones hold at least 5 people together, so that region totals from the other
+       tables minus the shown projects never give a small project's figures.
+    4. The views give commissioners no single-project filter (a project's figures minus a
+       region's would be a difference of small numbers); a region filter is allowed, as
+       its columns are the same as in the unfiltered tables.
+
+    CSV downloads carry the same markers as the pages; charts draw withheld cells as 0.
+    """
+    if name == "projects":
+        return _suppress_projects(header, rows)
+    counts = [i for i, h in enumerate(header) if h not in LABEL_COLUMNS and h != "total"]
+    total = header.index("total") if "total" in header else None
+    out = []
+    for row in rows:
+        row = list(row)
+        hidden = False
+        for i in counts:
+            if _small(row[i]):
+                row[i], hidden = SMALL, True
+        if total is not None:
+            if _small(row[total]):
+                row[total] = SMALL
+            elif hidden:
+                row[total] = HIDDEN
+        out.append(row)
+    return out
+
+
+def _suppress_projects(header: list[str], rows: list[list[Any]]) -> list[list[Any]]:
+    col = {h: i for i, h in enumerate(header)}
+    figures = [i for i, h in enumerate(header) if h not in LABEL_COLUMNS]
+    registered = col["registered"]
+    withheld = [_small(r[registered]) for r in rows]
+    # Secondary suppression across projects of one region.
+    by_region: dict[Any, list[int]] = defaultdict(list)
+    for n, r in enumerate(rows):
+        by_region[r[col["region"]]].append(n)
+    for members in by_region.values():
+        held = sum(rows[n][registered] or 0 for n in members if withheld[n])
+        if not any(withheld[n] and (rows[n][registered] or 0) > 0 for n in members):
+            continue
+        for n in sorted((n for n in members if not withheld[n]),
+                        key=lambda n: rows[n][registered]):
+            if held >= SUPPRESS_BELOW:
+                break
+            withheld[n] = True
+            held += rows[n][registered]
+    out = []
+    for n, row in enumerate(rows):
+        row = list(row)
+        if withheld[n]:
+            # Fewer than five people: no figures (blank); withheld for the others: "[c]".
+            fill = "" if _small(row[registered]) else HIDDEN
+            out.append([row[i] if i not in figures else fill for i in range(len(row))])
+            continue
+        for small_col, big_col in NESTED:
+            a, b = row[col[small_col]], row[col[big_col]]
+            if isinstance(a, int) and isinstance(b, int) and _small(b - a):
+                row[col[small_col]] = HIDDEN
+        for i in figures:
+            if _small(row[i]) and header[i] != "retention_pct":
+                row[i] = SMALL
+        if not isinstance(row[col["with_2plus_logs"]], int):
+            row[col["retention_pct"]] = HIDDEN
+        out.append(row)
+    return out

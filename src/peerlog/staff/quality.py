@@ -19,7 +19,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from peerlog.capture.models import Log, Participant
-from peerlog.capture.services import SAME_DAY_DUPLICATE, TICKS, UNREGISTERED_ID
+from peerlog.capture.services import OUT_OF_SCOPE_ID, SAME_DAY_DUPLICATE, TICKS, UNREGISTERED_ID
 from peerlog.instruments import TICKED
 from peerlog.staff.access import role_of, visible_participants, visible_projects
 from peerlog.staff.models import QualityReview, Role
@@ -34,6 +34,10 @@ REASONS = {
     OUT_OF_RANGE: _("Implausible value"),
     TICKS: _("Peer support ticked instead of counted"),
 }
+
+# Shown only to central researchers (who may match anywhere): to anyone else such a log is
+# exactly like one with an ID no one registered, so it reveals nothing about other projects.
+OUT_OF_SCOPE_LABEL = _("ID registered in a project outside the typist's scope")
 
 # Plausibility limits (a value above them is kept but queued for a look at the paper).
 FLAG_REASONS = (UNREGISTERED_ID, SAME_DAY_DUPLICATE, TICKS)
@@ -116,10 +120,14 @@ def queue(user: Any, limit: int = 500) -> list[Problem]:
     for reason in FLAG_REASONS:
         flagged |= _has_flag(reason)
     by_reason: dict[str, list[Problem]] = {reason: [] for reason in FLAG_REASONS}
+    central = role_of(user) == Role.CENTRAL_RESEARCHER
     for log in logs.filter(flagged).iterator():
         for reason in FLAG_REASONS:
             if reason in log.flags and (log.pk, reason) not in reviewed:
-                by_reason[reason].append(Problem(reason, str(REASONS[reason]), log=log))
+                detail = (str(OUT_OF_SCOPE_LABEL) if central and reason == UNREGISTERED_ID
+                          and OUT_OF_SCOPE_ID in log.flags else "")
+                by_reason[reason].append(Problem(reason, str(REASONS[reason]), log=log,
+                                                 detail=detail))
     for reason in FLAG_REASONS:
         problems.extend(by_reason[reason])
     for later, first in repeat_registrations(user):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from peerlog.capture import audit, personal_ids
 from peerlog.capture.models import Log, Participant
 from peerlog.capture.services import (
+    OUT_OF_SCOPE_ID,
     SAME_DAY_DUPLICATE,
     TICKS,
     UNREGISTERED_ID,
@@ -27,12 +28,21 @@ from peerlog.instruments.scoring import score
 _UNSET = object()
 
 
-def recomputed_flags(log: Log) -> list[str]:
-    """The capture flags of ``log`` as it is now (other flags it carries are kept)."""
-    own = [f for f in log.flags if f not in (UNREGISTERED_ID, TICKS, SAME_DAY_DUPLICATE)]
+def recomputed_flags(log: Log, out_of_scope: bool | None = None) -> list[str]:
+    """The capture flags of ``log`` as it is now (other flags it carries are kept).
+
+    Whether an unattached log's ID was registered outside the typist's scope depends on who
+    typed it, so it is kept as it was unless ``out_of_scope`` says otherwise.
+    """
+    capture = (UNREGISTERED_ID, TICKS, SAME_DAY_DUPLICATE, OUT_OF_SCOPE_ID)
+    own = [f for f in log.flags if f not in capture]
+    if out_of_scope is None:
+        out_of_scope = OUT_OF_SCOPE_ID in log.flags
     flags = []
     if log.participant_id is None:
         flags.append(UNREGISTERED_ID)
+        if out_of_scope:
+            flags.append(OUT_OF_SCOPE_ID)
     if any(value == TICKED for value in log.answers.values()):
         flags.append(TICKS)
     if log.participant_id is not None and (
@@ -54,8 +64,13 @@ def change_log(
     typed_personal_id: str | None = None,
     completed_on: dt.date | None = None,
     status: str | None = None,
+    out_of_scope: bool | None = None,
 ) -> Log:
-    """Apply changes to ``log``, re-score it, recompute its flags and audit what changed."""
+    """Apply changes to ``log``, re-score it, recompute its flags and audit what changed.
+
+    ``out_of_scope``: with a new ``participant`` found through a scope, whether the typed ID
+    was registered outside it (see :data:`~peerlog.capture.services.OUT_OF_SCOPE_ID`).
+    """
     log = Log.objects.select_for_update().get(pk=log.pk)
     before = {"answers": dict(log.answers), "participant": log.participant_id,
               "typed_personal_id": log.typed_personal_id,
@@ -73,7 +88,7 @@ def change_log(
     scores = score(load_instrument(log.instrument), log.answers)
     log.scores = {n: s.value for n, s in scores.items() if s.value is not None}
     log.missing_scores = {n: s.missing_reason for n, s in scores.items() if s.value is None}
-    log.flags = recomputed_flags(log)
+    log.flags = recomputed_flags(log, out_of_scope)
     log.save()
     after = {"answers": log.answers, "participant": log.participant_id,
              "typed_personal_id": log.typed_personal_id,

@@ -159,7 +159,7 @@ def load(cohort: Cohort, progress: Callable[[int, int], None] | None = None) -> 
         for n, i in enumerate(order):
             row = cohort.logs.loc[i]
             paper = row["mode"] == "paper"
-            _, new = store_log(
+            _, new = store_log(scope=None,
                 instrument=row["instrument"], answers=cohort.answers[i],
                 typed_personal_id=row["personal_id"],
                 completed_on=dt.date.fromisoformat(row["completed_on"]),

@@ -354,6 +354,9 @@ PEERLOG = {
     "LINK_LIFETIME_DAYS": int(os.environ.get("PEERLOG_LINK_LIFETIME_DAYS", "365")),
     "REMINDER_AFTER_DAYS": int(os.environ.get("PEERLOG_REMINDER_AFTER_DAYS", "28")),
     "REMINDER_MAX_ATTEMPTS": int(os.environ.get("PEERLOG_REMINDER_MAX_ATTEMPTS", "5")),
+    # ISO date: no log may be dated earlier, and monitoring starts here (the evaluation's
+    # first registration was 25/09/15, so the synthetic demo cohort fits the default).
+    "PROGRAMME_START": os.environ.get("PEERLOG_PROGRAMME_START", "2015-09-01"),
 }
 
 

@@ -256,7 +256,7 @@ def _finish(request, participant: Participant, token: str, draft: Draft) -> Http
     completed_on = dt.date.fromisoformat(completed) if completed else pages.today()
     answers.setdefault("date_completed", completed_on.isoformat())
     with transaction.atomic():
-        log, _created = store_log(
+        log, _created = store_log(scope=participant,
             instrument=draft.instrument, answers=answers,
             typed_personal_id=participant.personal_id.code, completed_on=completed_on,
             mode=Log.Mode.ONLINE, submission_key=draft.submission_key,

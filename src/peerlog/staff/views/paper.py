@@ -9,6 +9,7 @@ resolves each difference. Projects without double entry store the first entry as
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django import forms
@@ -16,13 +17,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peerlog.capture import audit, personal_ids
 from peerlog.capture.forms import PAPER, SectionForm
 from peerlog.capture.models import Log, PersonalId
-from peerlog.capture.services import store_log
+from peerlog.capture.services import find_participant, outside_scope, programme_start, store_log
 from peerlog.instruments import ScoringError
 from peerlog.staff.access import role_required, visible_projects
 from peerlog.staff.layout import (
@@ -48,13 +50,27 @@ class PaperFormChoice(forms.Form):
     instrument = forms.ChoiceField(label=gettext_lazy("Form"), choices=())
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=())
     personal_id = forms.CharField(label=gettext_lazy("Personal ID to print on it (optional)"),
-                                  required=False, max_length=20)
+                                  required=False, max_length=40)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = [(c, instrument_for(c).title + f" ({c})")
                                              for c in PAPER_INSTRUMENTS]
         self.fields["language"].choices = [(x.code, x.name) for x in shipped_languages()]
+
+    def clean_personal_id(self):
+        raw = self.cleaned_data["personal_id"]
+        if not raw.strip():
+            return ""
+        return _clean_id(raw)
+
+
+def _clean_id(raw: str) -> str:
+    pid = personal_ids.clean(raw)
+    if pid is None:
+        raise forms.ValidationError(_("A personal ID has digits only (spaces and dashes are "
+                                      "ignored): check what is written on the form."))
+    return pid
 
 
 @role_required(*ROW_LEVEL)
@@ -76,7 +92,10 @@ def paper_forms(request):
 def paper_form_pdf_view(request, code: str, language: str):
     if code not in PAPER_INSTRUMENTS or language not in {x.code for x in shipped_languages()}:
         raise Http404
-    pid = personal_ids.normalise(request.GET.get("personal_id", ""))
+    raw = request.GET.get("personal_id", "")
+    pid = personal_ids.clean(raw) if raw.strip() else ""
+    if pid is None:
+        raise Http404
     if pid and not PersonalId.objects.filter(
             code=pid, batch__project__in=visible_projects(request.user)).exists():
         raise Http404  # only IDs issued to the staff member's own projects are printed
@@ -102,11 +121,31 @@ class EntryStart(forms.Form):
         self.fields["language"].choices = [(x.code, x.name) for x in shipped_languages()]
 
 
-class PaperIdForm(forms.Form):
-    """The ID and date as written. The ID is taken as written (a wrong one is flagged, not
-    refused: the paper exists and the log must be kept and matched later)."""
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (the month's last day if shorter)."""
+    import calendar
 
-    personal_id = forms.CharField(label=gettext_lazy("Personal ID"), max_length=20,
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+CONFIRM_OLDER_THAN_MONTHS = 3
+
+
+class PaperIdForm(forms.Form):
+    """The ID and date as written. A well-formed ID is taken as written (one no one
+    registered is flagged, not refused: the paper exists and the log must be kept and
+    matched later), but it must be digits: anything else is a typing slip (or an attack on
+    whoever opens the export in a spreadsheet).
+
+    Dates: not before the programme started (setting ``PROGRAMME_START``), not after
+    tomorrow (time zones, forms dated the next morning); a date more than three months back
+    is stored only when the typist ticks that they checked it against the paper, because
+    a mistyped year is the commonest date slip and it moves a log out of every figure.
+    """
+
+    personal_id = forms.CharField(label=gettext_lazy("Personal ID"), max_length=40,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                                 "autocomplete": "off"}))
     # Typed as written on paper (dd/mm/yy), one text box: faster than a date picker.
@@ -116,12 +155,38 @@ class PaperIdForm(forms.Form):
                        "%d-%m-%y", "%d-%m-%Y", "%Y-%m-%d"],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                       "size": 10}))
+    confirm_old_date = forms.BooleanField(
+        label=gettext_lazy("I have checked the paper: the date is more than three months ago"),
+        required=False, widget=forms.HiddenInput)
+
+    def clean_personal_id(self):
+        return _clean_id(self.cleaned_data["personal_id"])
 
     def clean_date_completed(self):
         value = self.cleaned_data["date_completed"]
-        if value > dt.date.today() + dt.timedelta(days=1):
-            raise forms.ValidationError(_("This date is in the future."))
+        today = timezone.localdate()
+        start = programme_start()
+        if value > today + dt.timedelta(days=1):
+            raise forms.ValidationError(_("This date is in the future: check the day, month "
+                                          "and year on the form."))
+        if value < start:
+            raise forms.ValidationError(
+                _("This date is before the programme started (%(start)s): check the year on "
+                  "the form.") % {"start": start.strftime("%d/%m/%Y")})
         return value
+
+    def clean(self):
+        data = super().clean()
+        value = data.get(DATE_FIELD)
+        old = value is not None and value < months_before(
+            timezone.localdate(), CONFIRM_OLDER_THAN_MONTHS)
+        if old or data.get("confirm_old_date"):
+            self.fields["confirm_old_date"].widget = forms.CheckboxInput()
+        if old and not data.get("confirm_old_date"):
+            self.add_error("confirm_old_date", _(
+                "The date on the form is more than three months ago. If that is what the "
+                "paper says, tick this box and store the form again."))
+        return data
 
 
 def entry_forms(instrument, data=None, prefix_answers=None):
@@ -194,7 +259,8 @@ def _render_entry(request, *, instrument, project, language, id_form, section_fo
         "instrument": instrument, "project": project, "language": language,
         "id_form": id_form, "layout": layout, "title": title, "log": log,
         "has_errors": id_form.errors or any(f.errors for f in section_forms),
-        "submission_key": request.POST.get("submission_key") or uuid.uuid4().hex,
+        "submission_key": re.sub(r"[^0-9A-Za-z_-]", "", request.POST.get("submission_key", ""))
+        [:40] or uuid.uuid4().hex,
     }, status=status)
 
 
@@ -245,7 +311,8 @@ def entry(request, project: int, code: str, language: str):
                                      language=language, id_form=id_form,
                                      section_forms=section_forms, title=title, status=400)
             try:
-                log = store_paper_first(project, code, language, values, request.user, key)
+                log = store_paper_first(project, code, language, values, request.user, key,
+                                        scope=visible_projects(request.user))
             except ScoringError as exc:
                 messages.error(request, _("This entry cannot be stored: %(e)s") % {"e": exc})
             else:
@@ -268,12 +335,16 @@ def _answers_only(values: dict) -> dict:
 
 
 @transaction.atomic
-def store_paper_first(project, code, language, values, user, submission_key) -> Log:
-    submission_key = submission_key or uuid.uuid4().hex
+def store_paper_first(project, code, language, values, user, submission_key, *, scope) -> Log:
+    """Store the first entry of a paper form; the ID is looked up only inside ``scope``
+    (the typist's projects), so an ID of another project makes an unregistered log."""
+    submission_key = re.sub(r"[^0-9A-Za-z_-]", "", submission_key or "")[:40] or uuid.uuid4().hex
     log, created = store_log(
         instrument=code, answers=_answers_only(values), typed_personal_id=values[ID_FIELD],
         completed_on=dt.date.fromisoformat(values[DATE_FIELD]), mode=Log.Mode.PAPER,
-        submission_key=f"paper-{submission_key}", language=language, entered_by=user,
+        # The key is the typist's own: another person's key can never return their log.
+        submission_key=f"paper-{user.pk}-{submission_key}", language=language,
+        entered_by=user, scope=scope,
         status=Log.Status.HELD if project.double_entry else Log.Status.COMPLETE,
     )
     if created:
@@ -377,14 +448,15 @@ def resolve_entry(request, pk: int):
                 PaperEntry.objects.create(log=log, project=first.project,
                                           kind=PaperEntry.Kind.RESOLUTION,
                                           entered_by=request.user, values=resolved)
-                participant = personal_ids.normalise(resolved[ID_FIELD])
-                from peerlog.capture.services import find_participant
-
+                typed = personal_ids.normalise(resolved.get(ID_FIELD, log.typed_personal_id))
+                date = resolved.get(DATE_FIELD)
+                scope = visible_projects(request.user)
                 change_log(log, request.user, "double entry resolved",
                            answers=_answers_only(resolved),
-                           typed_personal_id=participant,
-                           participant=find_participant(participant),
-                           completed_on=dt.date.fromisoformat(resolved[DATE_FIELD]),
+                           typed_personal_id=typed,
+                           participant=find_participant(typed, scope=scope),
+                           out_of_scope=outside_scope(typed, scope=scope),
+                           completed_on=dt.date.fromisoformat(date) if date else None,
                            status=Log.Status.COMPLETE)
             messages.success(request, _("Differences resolved: log %(n)s now counts.")
                              % {"n": log.pk})

@@ -31,7 +31,9 @@ from peerlog.staff.views.common import (
     EVERYONE,
     ROW_LEVEL,
     csv_response,
+    int_param,
     participant_or_404,
+    text_param,
 )
 
 
@@ -53,12 +55,13 @@ def home(request):
 def participants(request):
     people = (visible_participants(request.user).select_related("personal_id", "project")
               .order_by("project__name", "personal_id__code"))
-    project = request.GET.get("project")
-    if project and project.isdigit():
+    project = int_param(request.GET.get("project", ""))
+    if project is not None:
         people = people.filter(project_id=project)
     page = Paginator(people, 100).get_page(request.GET.get("page"))
     return render(request, "staff/participants.html", {
-        "page": page, "projects": visible_projects(request.user), "project": project or "",
+        "page": page, "projects": visible_projects(request.user),
+        "project": "" if project is None else str(project),
     })
 
 
@@ -131,7 +134,7 @@ def contact(request, pk: int):
 @role_required(CENTRAL)
 def audit_trail(request):
     events = AuditEvent.objects.select_related("actor")
-    action = request.GET.get("action", "")
+    action = text_param(request.GET.get("action", ""), 100)
     if action:
         events = events.filter(action=action)
     if request.GET.get("format") == "csv":
