@@ -52,7 +52,7 @@ p = Participant.objects.create(
     personal_id=PersonalId.objects.create(code=code, batch=batch), project=project,
     consent_information=True, consent_reminders=True, consent_data_use=True,
     consent_form_version="test", consented_at=timezone.now())
-store_log(instrument="quarterly", answers={}, typed_personal_id=code,
+store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=code,
           completed_on=timezone.localdate() - dt.timedelta(days=35), mode="online",
           submission_key="seed-" + code)
 print(json.dumps({"free_id": free, "participant_id": code, "region": region.code,

@@ -54,7 +54,7 @@ def test_a_log_cannot_be_dated_before_the_previous_one(client, participant_facto
     today = timezone.localdate()
     person = participant_factory(
         registered_at=timezone.now() - dt.timedelta(days=100))
-    store_log(instrument="quarterly", answers={}, typed_personal_id=person.personal_id.code,
+    store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=person.personal_id.code,
               completed_on=today - dt.timedelta(days=30), mode="online", submission_key="q1")
     token = links.new_token(person, "test")
     draft = start_log(client, token)
@@ -79,7 +79,7 @@ def test_a_draw_counts_logs_submitted_in_the_month_not_their_date(participant_fa
         kind="monthly", version="full", mode="online", completed_on=last_month,
         received_at=dt.datetime.combine(last_month, dt.time(12), tzinfo=tz), submission_key="h")
     for n in range(3):
-        store_log(instrument="monthly", answers={}, typed_personal_id=stuffer.personal_id.code,
+        store_log(scope=None, instrument="monthly", answers={}, typed_personal_id=stuffer.personal_id.code,
                   completed_on=last_month - dt.timedelta(days=n), mode="paper",
                   submission_key=f"s{n}")
     closed = [e["personal_id"] for e in draw.eligible(month_of(last_month))]
