@@ -5,12 +5,14 @@ Each function returns a tidy frame; :func:`write_tables` writes them as CSV file
 
 from __future__ import annotations
 
+from gettext import gettext as _
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .contract import OUTCOMES, PARTICIPANT_CATEGORIES, PS_TYPES
+from .labels import label
 from .periods import Prepared
 
 TOTAL = "Total"
@@ -115,3 +117,100 @@ def write_tables(result, out: Path) -> list[Path]:
         frame.to_csv(path, index=False, float_format="%.4g")
         written.append(path)
     return written
+
+
+# ------------------------------------------------------------- display forms for the report
+# Each returns (header, rows, caption) with labels instead of codes, as the report prints them.
+
+OPTIONAL_PARTICIPANT_ROWS = ("transgender", "ethnicity", "years_using_services")
+
+
+def _regions(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame["region"].dropna().unique().tolist())
+
+
+def a4_1_display(prepared: Prepared, max_month: int = 15) -> tuple[list, list, str]:
+    """A4.1 as the evaluation printed it: quarterly/monthly logs per region and k-th log."""
+    t = logs_by_month(prepared, max_month)
+    months = [c for c in t.columns if c not in ("region", "kind")]
+    rows = []
+    for region in [*[r for r in dict.fromkeys(t["region"]) if r != TOTAL], TOTAL]:
+        part = t[t["region"] == region].set_index("kind")
+        cells = []
+        for m in months:
+            q = int(part[m].get("quarterly", 0)) if m in part else 0
+            mo = int(part[m].get("monthly", 0)) if m in part else 0
+            cells.append(f"{q}/{mo}")
+        rows.append([label(region), *cells])
+    header = [_("Region"), *[str(m) if m != "later" else _("later") for m in months]]
+    return header, rows, _("Table A4.1: logs by k-th log (the evaluation's month), "
+                           "quarterly/monthly, by region")
+
+
+def a4_2_display(prepared: Prepared) -> list[tuple[list, list, str]]:
+    """A4.2: registered participants by region, n (%) per level; missing counted apart
+    (percentages exclude missing). Optional rows when the data have the columns."""
+    p = prepared.participants.copy()
+    p["region"] = p["region"].fillna("(no region)")
+    regions = _regions(p)
+    cols = [*regions, TOTAL]
+    subsets = {r: p[p["region"] == r] for r in regions} | {TOTAL: p}
+    rows = [[_("Participants"), "n", *[str(len(subsets[c])) for c in cols]]]
+    variables = list(PARTICIPANT_CATEGORIES) + [c for c in OPTIONAL_PARTICIPANT_ROWS
+                                                 if c in p.columns]
+    for var in variables:
+        if var == "years_using_services":
+            years = {c: pd.to_numeric(subsets[c][var], errors="coerce") for c in cols}
+            rows.append([label(var), _("mean (min-max, SD)"), *[
+                f"{y.mean():.1f} ({y.min():.0f}-{y.max():.0f}, {y.std():.1f})" if y.notna().any()
+                else "" for y in (years[c] for c in cols)]])
+            continue
+        levels = PARTICIPANT_CATEGORIES.get(var) or sorted(p[var].dropna().unique())
+        for i, lev in enumerate((*levels, None)):
+            cells = []
+            for c in cols:
+                s = subsets[c][var]
+                valid = int(s.notna().sum())
+                if lev is None:
+                    cells.append(str(int(s.isna().sum())))
+                else:
+                    n = int((s == lev).sum())
+                    cells.append(f"{n} ({100 * n / valid:.1f})" if valid else "0")
+            rows.append([label(var) if i == 0 else "", label("MISSING" if lev is None else lev),
+                         *cells])
+    header = [_("Characteristic"), _("Level"), *[label(c) for c in cols]]
+    return [(header, rows, _("Table A4.2: registered participants by region, n (%); "
+                             "percentages exclude missing"))]
+
+
+def a4_3_display(prepared: Prepared) -> tuple[list, list, str]:
+    """A4.3: outcomes at each person's first log by region, mean (SD) and missing."""
+    t = baseline_outcomes(prepared)
+    regions = [r for r in dict.fromkeys(t["region"]) if r != TOTAL] + [TOTAL]
+    first = _first_logs(prepared)
+    rows = [[_("First logs"), "n", *[str(len(first) if r == TOTAL else
+                                         int((first["region"] == r).sum())) for r in regions]]]
+    for o in OUTCOMES:
+        part = t[t["outcome"] == o].set_index("region")
+        rows.append([label(o), _("mean (SD)"), *[
+            f"{part.loc[r, 'mean']:.1f} ({part.loc[r, 'sd']:.1f})"
+            if part.loc[r, "n"] > 1 else "" for r in regions]])
+        rows.append(["", label("MISSING"), *[str(int(part.loc[r, "missing"])) for r in regions]])
+    header = [_("Outcome"), "", *[label(r) for r in regions]]
+    return header, rows, _("Table A4.3: outcomes at the first log, by region")
+
+
+def a4_4_display(prepared: Prepared) -> tuple[list, list, str]:
+    """A4.4: use of each type of peer support at the first log by region, n (%)."""
+    from .labels import TYPE_LABELS
+
+    t = baseline_peer_support(prepared)
+    regions = [r for r in dict.fromkeys(t["region"]) if r != TOTAL] + [TOTAL]
+    rows = []
+    for ty in PS_TYPES:
+        for d in ("given", "received"):
+            part = t[(t["type"] == ty) & (t["direction"] == d)].set_index("region")
+            rows.append([TYPE_LABELS[ty] if d == "given" else "", label(d), *[
+                f"{int(part.loc[r, 'n'])} ({part.loc[r, 'percent']:.1f})" for r in regions]])
+    header = [_("Type"), "", *[label(r) for r in regions]]
+    return header, rows, _("Table A4.4: peer support used at the first log, by region, n (%)")
