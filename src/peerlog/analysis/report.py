@@ -86,7 +86,7 @@ def findings(assoc: pd.DataFrame, analyses: tuple[str, ...] = ("primary",)) -> l
             "{direction} by {mean} on average (95% CI {ci}; p {p}{q}), a {es_label} effect "
             "(ES {es})."
         ).format(
-            outcome=label(r["outcome"]), outcome_lc=label(r["outcome"]).lower(),
+            outcome=label(r["outcome"]), outcome_lc=label(r["outcome"]).split(" (")[0].lower(),
             ps=PS_PHRASES.get(r["ps_variable"], r["ps_variable"]),
             change=CHANGE_PHRASES[r["change"]],
             direction=_("rose") if r["mean"] > 0 else _("fell"),

@@ -103,13 +103,14 @@ def build_html(result, lang: str = "en") -> str:
             if len(logs) else "")
     header, rows = reach_table(result)
     reach = table_html(header, rows, _("Reach and retention by region"))
-    retention = 100 * flow.participants_two_plus_logs / max(flow.participants_with_logs, 1)
+    _all, reg, one, two, _ret, n_logs = rows[-1]
     key = _(
-        "{reg} people registered; {with_logs} completed at least one log and {two} "
+        "{reg} people registered; {one} of them completed at least one log and {two} "
         "({pct:.0f}% of those with a log) came back for a second, so that change over time "
-        "can be measured. {logs} logs were analysed.").format(
-        reg=flow.participants_registered, with_logs=flow.participants_with_logs,
-        two=flow.participants_two_plus_logs, pct=retention, logs=flow.logs_analysed)
+        "can be measured. They completed {logs} logs; {unreg} more logs came from people who "
+        "had not registered.").format(
+        reg=reg, one=one, two=two, pct=100 * int(two) / max(int(one), 1), logs=n_logs,
+        unreg=flow.logs_unregistered)
     items = plain_findings(result)
     found = ("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ul>" if items else
              "<p>" + esc(_("No clear association was found in the primary analysis.")) + "</p>")
