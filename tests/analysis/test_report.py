@@ -56,7 +56,7 @@ def test_intervals_never_leave_the_range():
     mean, low, high, _n = bounded_mean_ci(np.array([35, 35, 34, 35, 33]), 7, 35)
     assert low < mean < high < 35
     mean, low, high, _n = bounded_mean_ci(np.array([0, 1, 0, 0, 8, 0, 0]), 0, 8)
-    assert 0 < low and high < 8
+    assert low > 0 and high < 8
     # far from the ends the interval is close to the usual t interval
     v = np.random.default_rng(1).normal(21, 4, 400).clip(7, 35)
     mean, low, high, _n = bounded_mean_ci(v, 7, 35)
