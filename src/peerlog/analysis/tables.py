@@ -43,29 +43,36 @@ def logs_by_month(prepared: Prepared, max_month: int = 15) -> pd.DataFrame:
     return out
 
 
+def level_counts(p: pd.DataFrame, var: str, levels, regions: list[str]) -> pd.DataFrame:
+    """Counts of each level (and MISSING) of ``var`` by region, with a Total column."""
+    values = p[var].astype(object).where(p[var].notna(), "MISSING")
+    table = pd.crosstab(values, p["region"]).reindex(
+        index=[*levels, "MISSING"], columns=regions, fill_value=0)
+    table[TOTAL] = table.sum(axis=1)
+    return table
+
+
 def participants_by_region(prepared: Prepared) -> pd.DataFrame:
     """A4.2: registered participants' characteristics by region: n and % per level,
     missing counted separately (percentages exclude missing)."""
-    p = prepared.participants.copy()
-    p["region"] = p["region"].fillna("(no region)")
+    p = prepared.participants.assign(region=prepared.participants["region"].fillna(
+        "(no region)"))
     regions = sorted(p["region"].unique())
-    rows = []
+    frames = []
     for var, levels in PARTICIPANT_CATEGORIES.items():
-        for reg in [*regions, TOTAL]:
-            sub = p if reg == TOTAL else p[p["region"] == reg]
-            valid = sub[var].notna().sum()
-            for lev in (*levels, None):
-                n = int(sub[var].isna().sum()) if lev is None else int((sub[var] == lev).sum())
-                rows.append({
-                    "variable": var, "level": "MISSING" if lev is None else lev,
-                    "region": reg, "n": n,
-                    "percent": np.nan if lev is None or valid == 0 else round(100 * n / valid, 1),
-                })
-    out = pd.DataFrame(rows)
+        t = level_counts(p, var, levels, regions)
+        valid = t.drop(index="MISSING").sum()
+        long = t.stack().rename("n").reset_index()
+        long.columns = ["level", "region", "n"]
+        long["percent"] = np.where(long["level"] == "MISSING", np.nan, np.round(
+            100 * long["n"] / long["region"].map(valid).replace(0, np.nan), 1))
+        long.insert(0, "variable", var)
+        frames.append(long.sort_values("region", key=lambda r: r.map(
+            {x: i for i, x in enumerate([*regions, TOTAL])}), kind="stable"))
     counts = p["region"].value_counts()
     header = pd.DataFrame({"variable": "participants", "level": "", "region": [*regions, TOTAL],
                            "n": [int(counts[r]) for r in regions] + [len(p)], "percent": np.nan})
-    return pd.concat([header, out], ignore_index=True)
+    return pd.concat([header, *frames], ignore_index=True)
 
 
 def _first_logs(prepared: Prepared) -> pd.DataFrame:
@@ -76,13 +83,17 @@ def _first_logs(prepared: Prepared) -> pd.DataFrame:
 def baseline_outcomes(prepared: Prepared) -> pd.DataFrame:
     """A4.3: outcomes at each participant's first log by region: mean, SD, n, missing."""
     first = _first_logs(prepared)
+    regions = [*sorted(first["region"].unique()), TOTAL]
+    both = pd.concat([first, first.assign(region=TOTAL)])
+    g = both.groupby("region")[list(OUTCOMES)]
+    stats = {"mean": g.mean(), "sd": g.std(ddof=1), "n": g.count(),
+             "missing": g.size().to_frame().values - g.count()}
     rows = []
-    for reg in [*sorted(first["region"].unique()), TOTAL]:
-        sub = first if reg == TOTAL else first[first["region"] == reg]
+    for reg in regions:
         for o in OUTCOMES:
-            v = sub[o]
-            rows.append({"region": reg, "outcome": o, "mean": v.mean(), "sd": v.std(ddof=1),
-                         "n": int(v.notna().sum()), "missing": int(v.isna().sum())})
+            rows.append({"region": reg, "outcome": o, "mean": stats["mean"].loc[reg, o],
+                         "sd": stats["sd"].loc[reg, o], "n": int(stats["n"].loc[reg, o]),
+                         "missing": int(stats["missing"].loc[reg, o])})
     return pd.DataFrame(rows)
 
 
@@ -90,16 +101,20 @@ def baseline_peer_support(prepared: Prepared) -> pd.DataFrame:
     """A4.4: use of each type of peer support at the first log by region, n (%): a count
     above 0 or a tick."""
     first = _first_logs(prepared)
+    used = pd.DataFrame({
+        f"{t}_{d}": (first[f"ps_{t}_{d}"] > 0) | first[f"ps_{t}_{d}_ticked"]
+        for t in PS_TYPES for d in ("given", "received")})
+    used["region"] = first["region"].to_numpy()
+    both = pd.concat([used, used.assign(region=TOTAL)])
+    sums, sizes = both.groupby("region").sum(), both.groupby("region").size()
     rows = []
     for reg in [*sorted(first["region"].unique()), TOTAL]:
-        sub = first if reg == TOTAL else first[first["region"] == reg]
+        of = int(sizes.get(reg, 0))
         for t in PS_TYPES:
             for d in ("given", "received"):
-                col = f"ps_{t}_{d}"
-                used = int(((sub[col] > 0) | sub[f"{col}_ticked"]).sum())
-                rows.append({"region": reg, "type": t, "direction": d, "n": used,
-                             "of": len(sub),
-                             "percent": round(100 * used / len(sub), 1) if len(sub) else np.nan})
+                n = int(sums.loc[reg, f"{t}_{d}"]) if of else 0
+                rows.append({"region": reg, "type": t, "direction": d, "n": n, "of": of,
+                             "percent": round(100 * n / of, 1) if of else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -166,18 +181,17 @@ def a4_2_display(prepared: Prepared) -> list[tuple[list, list, str]]:
                 else "" for y in (years[c] for c in cols)]])
             continue
         levels = PARTICIPANT_CATEGORIES.get(var) or sorted(p[var].dropna().unique())
-        for i, lev in enumerate((*levels, None)):
+        t = level_counts(p, var, levels, regions)
+        valid = t.drop(index="MISSING").sum()
+        for i, lev in enumerate((*levels, "MISSING")):
             cells = []
             for c in cols:
-                s = subsets[c][var]
-                valid = int(s.notna().sum())
-                if lev is None:
-                    cells.append(str(int(s.isna().sum())))
+                n = int(t.loc[lev, c])
+                if lev == "MISSING":
+                    cells.append(str(n))
                 else:
-                    n = int((s == lev).sum())
-                    cells.append(f"{n} ({100 * n / valid:.1f})" if valid else "0")
-            rows.append([label(var) if i == 0 else "", label("MISSING" if lev is None else lev),
-                         *cells])
+                    cells.append(f"{n} ({100 * n / valid[c]:.1f})" if valid[c] else "0")
+            rows.append([label(var) if i == 0 else "", label(lev), *cells])
     header = [_("Characteristic"), _("Level"), *[label(c) for c in cols]]
     return [(header, rows, _("Table A4.2: registered participants by region, n (%); "
                              "percentages exclude missing"))]
