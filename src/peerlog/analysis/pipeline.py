@@ -226,6 +226,9 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    from .report import add_qvalues
+
+    add_qvalues(result)  # q_value after the contract's columns, in both CSV files
     assoc = result.associations.copy()
     assoc["n"] = assoc["n"].astype(int)
     path = out / "associations.csv"
@@ -252,6 +255,10 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
     written.append(path)
     from . import report, summary, tables
 
+    for name, extra in _headline_frames(result):
+        path = out / name
+        extra.to_csv(path, index=False, float_format="%.10g")
+        written.append(path)
     written += tables.write_tables(result, out)
     figures = []
     t0 = time.perf_counter()
@@ -275,6 +282,20 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
                                result.options.workers)
     result.timings["report"] = time.perf_counter() - t0
     return written
+
+
+def _headline_frames(result: AnalysisResult) -> list[tuple[str, pd.DataFrame]]:
+    """The re-runs' rows: the other blank-grid reading, and chapter 8's subsamples."""
+    out = []
+    if result.sensitivity is not None:
+        frame = result.sensitivity.associations.assign(
+            blank_grid=result.sensitivity.options.blank_grid)
+        out.append(("sensitivity_blank_grid.csv", frame))
+    parts = [res.associations.assign(subsample=f"{col}={value}", label=label)
+             for col, value, label, res in result.chapter8 if res is not None]
+    if parts:
+        out.append(("chapter8_associations.csv", pd.concat(parts, ignore_index=True)))
+    return out
 
 
 def _pdf_job(args) -> Path:
