@@ -59,6 +59,7 @@ class Chart:
         self.w, self.h = width, height
         self.left, self.bottom, self.top, self.right = left, bottom, top, right
         self.parts: list[str] = []
+        self.segments: dict[tuple[str, float, str], list[str]] = {}
 
     @property
     def x0(self) -> float:
@@ -87,9 +88,9 @@ class Chart:
                  f"{weight}{tr}>{esc(s)}</text>")
 
     def line(self, x1, y1, x2, y2, color="#333", width=1.0, dash: str = "") -> None:
-        d = f' stroke-dasharray="{dash}"' if dash else ""
-        self.add(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                 f'stroke="{color}" stroke-width="{width}"{d}/>')
+        """Segments of one style become one path (far fewer elements for the PDF renderer)."""
+        self.segments.setdefault((color, width, dash), []).append(
+            f"M{x1:.1f} {y1:.1f}L{x2:.1f} {y2:.1f}")
 
     def marker(self, x: float, y: float, kind: str, color: str, size: float = 4.5,
                filled: bool = True) -> None:
@@ -109,10 +110,15 @@ class Chart:
             self.add(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" {style}/>')
 
     def svg(self, title: str) -> str:
+        paths = []
+        for (color, width, dash), segs in self.segments.items():
+            d = f' stroke-dasharray="{dash}"' if dash else ""
+            paths.append(f'<path d="{"".join(segs)}" fill="none" stroke="{color}" '
+                         f'stroke-width="{width}"{d}/>')
         return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.w:.0f} '
                 f'{self.h:.0f}" width="{self.w:.0f}" height="{self.h:.0f}" '
                 f'font-family="DejaVu Sans, sans-serif"><title>{esc(title)}</title>'
-                + "".join(self.parts) + "</svg>")
+                + "".join(paths) + "".join(self.parts) + "</svg>")
 
 
 def _scale(lo: float, hi: float, a: float, b: float):
