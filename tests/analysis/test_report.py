@@ -250,6 +250,13 @@ def test_pdf_pages_fit(rendered, name):
     for page, x0, y0, x1, y1 in words:  # nothing runs off a page
         w, h = pages[page]
         assert x0 >= 0 and y0 >= 0 and x1 <= w + 0.5 and y1 <= h + 0.5, (page, x0, x1)
+    lines: dict[tuple[int, float], list[tuple[float, float]]] = {}
+    for page, x0, y0, x1, y1 in words:  # no two words of one line overlap
+        lines.setdefault((page, round(y0)), []).append((x0, x1))
+    for key, spans in lines.items():
+        spans.sort()
+        for (a0, a1), (b0, _b1) in zip(spans, spans[1:], strict=False):
+            assert b0 >= a1 - 1.0, (key, (a0, a1), b0)
     text = _squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                   text=True, check=True).stdout)
     page = (rendered / f"{name}.html").read_text(encoding="utf-8")

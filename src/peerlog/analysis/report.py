@@ -383,7 +383,8 @@ def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
         "Table A4.11 (subsamples): the chapter 8 section above analyses subsamples; any other "
         "subsample is a run with --where COL=VALUE, and its report carries its own q-values.")
     return (f'<section><h2 id="appendix">{esc(_("Appendix: subgroups (exploratory)"))}</h2>'
-            f"<p>{esc(intro)}</p>{table}{''.join(detail)}<p>{esc(sub_note)}</p></section>")
+            f'<p>{esc(intro)}</p><section class="wide">{table}</section>{"".join(detail)}'
+            f"<p>{esc(sub_note)}</p></section>")
 
 
 def descriptives(result, figures: dict[str, Figure]) -> str:
