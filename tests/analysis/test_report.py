@@ -251,7 +251,7 @@ def test_pdf_pages_fit(rendered, name):
         w, h = pages[page]
         assert x0 >= 0 and y0 >= 0 and x1 <= w + 0.5 and y1 <= h + 0.5, (page, x0, x1)
     lines: dict[tuple[int, float], list[tuple[float, float]]] = {}
-    for page, x0, y0, x1, y1 in words:  # no two words of one line overlap
+    for page, x0, y0, x1, _y1 in words:  # no two words of one line overlap
         lines.setdefault((page, round(y0)), []).append((x0, x1))
     for key, spans in lines.items():
         spans.sort()
