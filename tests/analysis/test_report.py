@@ -228,7 +228,8 @@ def _pdf_words(pdf: Path) -> tuple[list[tuple[float, float]], list[tuple]]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text.replace("\u2212", "-"))
+    """Text without spaces, line breaks or hyphens (the PDF may hyphenate a long header)."""
+    return re.sub(r"[\s\-\u2010\u00ad]+", "", text.replace("\u2212", "-"))
 
 
 @pytest.fixture(scope="module")

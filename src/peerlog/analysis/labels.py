@@ -61,8 +61,8 @@ def label(code: object) -> str:
     """A reader's label for any code the analysis uses; unknown codes (region names, extra
     columns' values) are shown as they are, underscores as spaces."""
     text = str(code)
-    for table in (OUTCOME_LABELS, PS_LABELS, CHANGE_LABELS, TYPE_LABELS, VARIABLE_LABELS,
-                  LEVEL_LABELS):
+    for table in (OUTCOME_LABELS, PS_LABELS, CHANGE_LABELS, VARIABLE_LABELS, LEVEL_LABELS,
+                  TYPE_LABELS):
         if text in table:
             return table[text]
     return text.replace("_", " ")

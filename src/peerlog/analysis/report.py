@@ -110,8 +110,12 @@ def esc(x: object) -> str:
 
 
 def table_html(header: list[str], rows: list[list[object]], caption: str,
-               cls: str = "", group_header: list[tuple[str, int]] | None = None) -> str:
-    """A table with a caption and column headers (scope=col); cells are text, escaped."""
+               cls: str = "", group_header: list[tuple[str, int]] | None = None,
+               widths: list[float] | None = None) -> str:
+    """A table with a caption and column headers (scope=col); cells are text, escaped.
+
+    ``widths`` (relative) become a colgroup: the PDF lays tables out with fixed widths, which
+    is much faster than measuring every cell; without widths the columns share equally."""
     top = ""
     if group_header:
         top = "<tr>" + "".join(
@@ -120,8 +124,13 @@ def table_html(header: list[str], rows: list[list[object]], caption: str,
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in header)
     body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
                    for row in rows)
-    return (f'<table class="{cls}"><caption>{esc(caption)}</caption><thead>{top}<tr>{head}'
-            f"</tr></thead><tbody>{body}</tbody></table>")
+    cols = ""
+    if widths:
+        total = sum(widths)
+        cols = "<colgroup>" + "".join(f'<col style="width:{100 * w / total:.1f}%">'
+                                      for w in widths) + "</colgroup>"
+    return (f'<table class="{cls}"><caption>{esc(caption)}</caption>{cols}<thead>{top}<tr>'
+            f"{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def figure_html(fig: Figure, number: str = "") -> str:
@@ -258,7 +267,9 @@ def outcome_section(result, outcome: str, reference: pd.DataFrame | None,
         groups.append((_("2017 evaluation, published (A4.5-A4.9)"), 4))
     table = table_html(header, rows, _("{outcome}: change in outcome by change in peer "
                                        "support").format(outcome=label(outcome)),
-                       cls="results", group_header=groups)
+                       cls="results", group_header=groups,
+                       widths=[15, 7, 4, 15, 5, 5, 9] + ([4, 15, 5, 8] if ref is not None
+                                                          else []))
     fig = figure_html(figure) if figure else ""
     return f'<section class="wide"><h3>{esc(label(outcome))}</h3>{table}</section>{fig}'
 
@@ -298,6 +309,7 @@ def sensitivity_section(result) -> str:
         [_("Outcome"), _("Peer support"), "p", _("Levels meeting both conditions"), "p ",
          _("Levels meeting both conditions ")], rows,
         _("Primary models under both readings of an empty grid"), cls="results",
+        widths=[14, 14, 5, 28, 5, 28],
         group_header=[("", 2), (_("Main analysis: {name}").format(name=main_name), 2),
                       (_("Sensitivity: {name}").format(name=other_name), 2)])
     return (f'<section class="wide"><h2>{esc(_("Blank peer support grids: sensitivity"))}'
@@ -336,8 +348,9 @@ def chapter8_section(result) -> str:
             header += [f"p{sp}", _("Levels meeting both conditions") + sp]
             groups.append((_("{label} ({n} people, {p} periods)").format(
                 label=lab, n=res.flow.participants_with_logs, p=res.flow.periods), 2))
-        parts.append(f"<h3>{esc(title)}</h3>" + table_html(header, rows, title,
-                                                            cls="results", group_header=groups))
+        widths = [14, 14] + [5, 63 / len(present) - 5] * len(present)
+        parts.append(f"<h3>{esc(title)}</h3>" + table_html(
+            header, rows, title, cls="results", group_header=groups, widths=widths))
     parts.append("</section>")
     return "".join(parts)
 
@@ -361,7 +374,8 @@ def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
     rows = [[*r[:6], _("not fitted") if r[4] == "" else ""] for r in rows]
     table = table_html([_("Outcome"), _("Peer support"), _("Subgroup"), _("Periods"),
                         _("p (interaction)"), "q", _("Note")], rows,
-                       _("Table A4.10: subgroup models (exploratory)"), cls="compact")
+                       _("Table A4.10: subgroup models (exploratory)"), cls="compact",
+                       widths=[20, 22, 16, 7, 9, 7, 10])
     detail = []
     assoc = result.associations
     for r in sg[sg["p_value"] < 0.05].to_dict("records"):
@@ -375,7 +389,7 @@ def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
             sg=label(r["subgroup"]).lower(), p=_p_phrase(r["p_value"]),
             q=_p_phrase(r["q_value"]))
         detail.append(table_html([_("Change"), _("Group"), "n", _("Mean change (95% CI)")],
-                                 crow, title, cls="compact"))
+                                 crow, title, cls="compact", widths=[15, 20, 8, 30]))
         fig = figures.get(f"fig_subgroup_{r['outcome']}_{r['ps_variable']}_{r['subgroup']}")
         if fig:
             detail.append(figure_html(fig))
@@ -390,16 +404,19 @@ def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
 def descriptives(result, figures: dict[str, Figure]) -> str:
     prepared = result.prepared
     parts = [f'<h2 id="descriptives">{esc(_("Descriptive statistics"))}</h2>']
-    a41 = tables.a4_1_display(prepared)
-    parts.append(f'<section class="wide">{table_html(*a41)}</section>')
+
+    def wide(header: list, rows: list, caption: str, labels: int) -> str:
+        widths = [16, 11][:labels] + [8] * (len(header) - labels)
+        return (f'<section class="wide">{table_html(header, rows, caption, widths=widths)}'
+                "</section>")
+
+    parts.append(wide(*tables.a4_1_display(prepared), labels=1))
     for header, rows, caption in tables.a4_2_display(prepared):
-        parts.append(f'<section class="wide">{table_html(header, rows, caption)}</section>')
+        parts.append(wide(header, rows, caption, labels=2))
     if "fig_4_5_age_by_gender" in figures:
         parts.append(figure_html(figures["fig_4_5_age_by_gender"], _("Figure 4.5:")))
-    parts.append(f'<section class="wide">{table_html(*tables.a4_3_display(prepared))}'
-                 "</section>")
-    parts.append(f'<section class="wide">{table_html(*tables.a4_4_display(prepared))}'
-                 "</section>")
+    parts.append(wide(*tables.a4_3_display(prepared), labels=2))
+    parts.append(wide(*tables.a4_4_display(prepared), labels=2))
     if "fig_4_6_types_at_entry" in figures:
         parts.append(figure_html(figures["fig_4_6_types_at_entry"], _("Figure 4.6:")))
     months = [f for n, f in figures.items() if n.startswith("fig_month_")]
@@ -465,7 +482,7 @@ def reproducibility(result) -> str:
              for name, (path, digest) in result.inputs.items()]
     return (f'<section><h2 id="reproducibility">{esc(_("Reproducibility"))}</h2>'
             + table_html([_("Item"), _("Value")], rows, _("Version, options and inputs"),
-                         cls="compact repro")
+                         cls="compact repro", widths=[20, 80])
             + f"<p>{esc(R_PARITY)}</p></section>")
 
 
@@ -488,7 +505,8 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 9pt; font-weight: bold; }
 table.repro td { word-break: break-all; }
 @media print { body { margin: 0; max-width: none; padding: 0; } h2 { break-after: avoid; }
-  tr { break-inside: avoid; } section.wide table { width: 100%; } }
+  tr { break-inside: avoid; } table { table-layout: fixed; width: 100%; }
+  td, th { overflow-wrap: break-word; } th { hyphens: auto; } }
 """
 
 
