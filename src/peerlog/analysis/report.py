@@ -235,23 +235,25 @@ def outcome_section(result, outcome: str, reference: pd.DataFrame | None,
                     figure: Figure | None) -> str:
     assoc = result.associations
     sub = assoc[(assoc["outcome"] == outcome) & assoc["analysis"].isin(["primary", "form"])]
-    ref = (reference[reference["outcome"] == outcome].set_index(["ps_variable", "change"])
-           if reference is not None else None)
+    ours = {(r["ps_variable"], r["change"]): r for r in sub.to_dict("records")}
+    ref = None
+    if reference is not None:
+        ref = {(r["ps_variable"], r["change"]): r
+               for r in reference[reference["outcome"] == outcome].to_dict("records")}
     rows = []
     for v in (*OVERALL_PS, *FORM_PS):
-        part = sub[sub["ps_variable"] == v].set_index("change")
         for i, ch in enumerate(CHANGE_LEVELS):
-            if ch not in part.index:
+            r = ours.get((v, ch))
+            if r is None:
                 continue
-            r = part.loc[ch]
             first = i == 0
             row = [label(v) if first else "", CHANGE_LABELS[ch], int(r["n"]),
                    _mean_ci(r["mean"], r["ci_low"], r["ci_high"]),
                    fmt_p(r["p_value"]) if first else "",
                    fmt_p(r.get("q_value", math.nan)) if first else "", _es(r["es"])]
             if ref is not None:
-                if (v, ch) in ref.index:
-                    e = ref.loc[(v, ch)]
+                e = ref.get((v, ch))
+                if e is not None:
                     row += [int(e["n"]), _mean_ci(e["mean"], e["ci_low"], e["ci_high"])
                             if math.isfinite(e["mean"]) else _("unreadable"),
                             (e["p_text"].replace("<", "< ") if first else ""),

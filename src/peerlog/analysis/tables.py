@@ -45,9 +45,14 @@ def logs_by_month(prepared: Prepared, max_month: int = 15) -> pd.DataFrame:
 
 def level_counts(p: pd.DataFrame, var: str, levels, regions: list[str]) -> pd.DataFrame:
     """Counts of each level (and MISSING) of ``var`` by region, with a Total column."""
-    values = p[var].astype(object).where(p[var].notna(), "MISSING")
-    table = pd.crosstab(values, p["region"]).reindex(
-        index=[*levels, "MISSING"], columns=regions, fill_value=0)
+    rows = [*levels, "MISSING"]
+    lev = pd.Categorical(p[var].astype(object).where(p[var].notna(), "MISSING"),
+                         categories=rows).codes.astype(np.int64)
+    reg = pd.Categorical(p["region"], categories=regions).codes.astype(np.int64)
+    ok = (lev >= 0) & (reg >= 0)
+    counts = np.bincount(lev[ok] * len(regions) + reg[ok],
+                         minlength=len(rows) * len(regions)).reshape(len(rows), len(regions))
+    table = pd.DataFrame(counts, index=rows, columns=regions)
     table[TOTAL] = table.sum(axis=1)
     return table
 
