@@ -310,5 +310,7 @@ def _write_pdfs(jobs: list, workers: int) -> list[Path]:
 
     if workers < 2 or "fork" not in mp.get_all_start_methods():
         return [_pdf_job(j) for j in jobs]
+    import weasyprint  # noqa: F401  imported once, before the fork, not in each child
+
     with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
         return pool.map(_pdf_job, jobs)
