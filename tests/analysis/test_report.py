@@ -269,3 +269,20 @@ def test_pdf_pages_fit(rendered, name):
         assert _squash(html.unescape(item)) in text, item
     if name == "summary":
         assert len(pages) == 2
+
+
+def test_other_parts_add_report_sections(analysed, tmp_path):
+    from peerlog.analysis import report, svgplot
+
+    res = analysed("small")
+    svg = tmp_path / "costs.svg"
+    svg.write_text(svgplot.bar_chart(["A", "B"], [("Cost", [3.0, 5.0])], "GBP",
+                                     "Service costs by group"), encoding="utf-8")
+    res.extra_sections = [("Service use and costs", "<p>Costs fell.</p>", [svg])]
+    try:
+        page = report.build_html(res, [])
+    finally:
+        res.extra_sections = []
+    assert "<h2>Service use and costs</h2><p>Costs fell.</p>" in page
+    assert "<figcaption>Service costs by group</figcaption>" in page
+    assert page.index("Service use and costs") < page.index("Descriptive statistics")

@@ -512,6 +512,20 @@ table.repro td { word-break: break-all; }
 """
 
 
+def extra_section(title: str, fragment: str, files: list) -> str:
+    """Another part's section: its HTML as given (it escapes its own text), then its SVG
+    figures inlined so they reach the PDF too (the file's <title> is the caption)."""
+    figs = []
+    for path in files or []:
+        path = Path(path)
+        if path.suffix.lower() == ".svg" and path.exists():
+            text = path.read_text(encoding="utf-8")
+            start, end = text.find("<title>"), text.find("</title>")
+            caption = html.unescape(text[start + 7:end]) if 0 <= start < end else path.stem
+            figs.append(figure_html(Figure(path.stem, caption, caption, path)))
+    return f"<section><h2>{esc(title)}</h2>{fragment}{''.join(figs)}</section>"
+
+
 def build_html(result, figures: list[Figure], lang: str = "en") -> str:
     """The report as one HTML string."""
     n_tests = add_qvalues(result)
@@ -529,9 +543,7 @@ def build_html(result, figures: list[Figure], lang: str = "en") -> str:
         "2015-2016, and show whether this programme's data tell the same story.")) + "</p>"]
     for o in OUTCOMES:
         results.append(outcome_section(result, o, reference, figs.get(f"fig_forest_{o}")))
-    extra = "".join(
-        f"<section><h2>{esc(t)}</h2>{frag}</section>" for t, frag, _files in
-        result.extra_sections)
+    extra = "".join(extra_section(t, frag, files) for t, frag, files in result.extra_sections)
     body = "".join([
         opening(result, n_tests), "".join(results), sensitivity_section(result),
         chapter8_section(result), extra, descriptives(result, figs),
