@@ -235,11 +235,30 @@ def _squash(text: str) -> str:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    data = read_contract(DATA / "small")
-    res = analyse(data.logs, data.participants, Options(adjust_projects=False,
-                                                        subgroups=("funder",)))
+    logs, parts = _raw("small")  # with blank grids, chapter 8 and optional A4.2 rows
+    ps = [c for c in logs.columns if c.startswith("ps_")]
+    logs.loc[logs.index[3:90:7], ps] = ""
+    parts["transgender"] = np.where(parts.index % 9 == 0, "yes", "no")
+    parts["years_using_services"] = (parts.index % 13).astype(str)
+    parts["project_funding"] = np.where(parts.index % 2 == 0, "strategic_partner",
+                                        "grant_funded")
+    res = analyse(logs, parts, Options(adjust_projects=False, subgroups=("funder",),
+                                       chapter8=True))
     write_outputs(res, out)
     return out
+
+
+def test_report_sections_present_and_accessible(rendered, chromium, axe):
+    page = (rendered / "report.html").read_text(encoding="utf-8")
+    for text in ("Blank peer support grids: sensitivity", "Chapter 8 comparisons",
+                 "Transgender history", "Years using mental health services",
+                 "Appendix: subgroups (exploratory)", "Reproducibility",
+                 "Figure 4.1: data flow", "Figure 4.5:", "Figure 4.6:"):
+        assert text in page, text
+    browser_page = chromium.new_page()
+    browser_page.goto((rendered / "report.html").as_uri())
+    assert axe(browser_page) == []
+    browser_page.close()
 
 
 @pytest.mark.parametrize("name", ["report", "summary"])
