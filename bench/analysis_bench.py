@@ -3,6 +3,14 @@
     .venv/bin/python bench/analysis_bench.py seed            # ~650 people, whole model set
     .venv/bin/python bench/analysis_bench.py seed --r        # ... and R on the same files
     .venv/bin/python bench/analysis_bench.py large           # 100,000 people, 1,000,000 periods
+    .venv/bin/python bench/analysis_bench.py process DIR     # whole `peerlog analyse` runs
+
+``process`` times the whole command as a user runs it (a fresh process each time: imports,
+reading, models, tables, report; then again with every figure and both PDFs), RUNS times
+each, and prints medians of wall time and of CPU time (user + system, children included).
+The machine is shared, so CPU time is the steadier figure; the model fit is also timed
+in-process, for the ratio against R (whose time is from a separate sitting: R is not
+installed here).
 
 ``large`` writes the contract files once (not timed), then times, in a fresh process, reading
 and validating them, building periods and fitting the primary and grouped-form models
@@ -118,9 +126,58 @@ def run_python(folder: Path, out: Path, subgroups: bool, figures: bool) -> dict:
     }
 
 
+R_SECONDS = 37.6  # issue 12: R lme4 + lmerTest + emmeans, the same 266 models (separate sitting)
+
+
+def _median(xs: list[float]) -> float:
+    return float(np.median(xs))
+
+
+def time_process(folder: Path, runs: int) -> dict:
+    """Median wall and CPU seconds of whole `peerlog analyse` processes."""
+    exe = [sys.executable, "-m", "peerlog.cli", "analyse", str(folder), "--quiet"]
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")}
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, extra in (("no_figures_no_pdf", ["--no-figures", "--no-pdf"]),
+                            ("everything", [])):
+            walls, cpus = [], []
+            for _ in range(runs):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run([*exe, "-o", tmp, *extra], check=True, env=env,
+                               capture_output=True)
+                walls.append(time.perf_counter() - t0)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            out[name] = {"wall_median_s": round(_median(walls), 2),
+                         "cpu_median_s": round(_median(cpus), 2),
+                         "wall_all_s": [round(w, 2) for w in walls]}
+    participants = read_participants(folder / "participants.csv")
+    logs = read_logs(folder / "logs.csv")
+    fits = []
+    for _ in range(runs):
+        for workers in (1, 2):
+            result = analyse(logs, participants, Options(figures=False, pdf=False,
+                                                         workers=workers))
+            fits.append((workers, result.timings["models"]))
+    one = _median([t for w, t in fits if w == 1])
+    two = _median([t for w, t in fits if w == 2])
+    out["models_in_process_s"] = {"1_process": round(one, 2), "2_processes": round(two, 2),
+                                  "models": len(result.models)}
+    out["ratio_vs_R"] = {"R_s": R_SECONDS, "models_2_processes": round(R_SECONDS / two, 1),
+                         "whole_no_figures": round(
+                             R_SECONDS / out["no_figures_no_pdf"]["wall_median_s"], 1)}
+    load = __import__("os").getloadavg()
+    out["load_average"] = [round(x, 1) for x in load]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("scale", choices=["seed", "large", "_run"])
+    ap.add_argument("scale", choices=["seed", "large", "process", "_run"])
+    ap.add_argument("folder", nargs="?", help="process: folder with the contract's files")
+    ap.add_argument("--runs", type=int, default=5, help="process: runs per variant")
     ap.add_argument("--r", action="store_true", help="also time R (reference.R) on the data")
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     ap.add_argument("--subgroups", action="store_true", help=argparse.SUPPRESS)
@@ -131,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.scale == "_run":  # fresh process, so peak memory is the analysis alone
         folder = Path(args.dir)
         print(json.dumps(run_python(folder, folder / "out", args.subgroups, args.figures)))
+        return 0
+    if args.scale == "process":
+        print(json.dumps(time_process(Path(args.folder), args.runs), indent=1))
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="peerlog-bench-"))
     try:

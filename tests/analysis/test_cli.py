@@ -75,3 +75,35 @@ def test_power_command(capsys):
     assert "Participants needed: 34" in capsys.readouterr().out
     assert main(["power", "--effect", "0.8", "--power", "0.9", "--alpha", "0.01"]) == 0
     assert "Participants needed: 27" in capsys.readouterr().out
+
+
+def test_chapter8_blank_grid_and_reproducibility_through_the_command(tmp_path):
+    import hashlib
+
+    src = tmp_path / "in"
+    src.mkdir()
+    logs = pd.read_csv(DATA / "cohort" / "logs.csv", dtype=str, keep_default_na=False)
+    ps = [c for c in logs.columns if c.startswith("ps_")]
+    logs.loc[logs.index[5:60:5], ps] = ""
+    logs.to_csv(src / "logs.csv", index=False)
+    parts = pd.read_csv(DATA / "cohort" / "participants.csv", dtype=str,
+                        keep_default_na=False)
+    parts["project_funding"] = ["strategic_partner", "grant_funded"] * (len(parts) // 2) + [
+        "grant_funded"] * (len(parts) % 2)
+    parts.to_csv(src / "participants.csv", index=False)
+    out = tmp_path / "out"
+    code = main(["analyse", str(src), "-o", str(out), "--no-pdf", "--no-figures", "--quiet",
+                 "--no-subgroups", "--chapter8", "--blank-grid", "missing", "--jobs", "1"])
+    assert code == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    digest = hashlib.sha256((src / "logs.csv").read_bytes()).hexdigest()
+    assert digest in page and "--blank-grid" in page
+    assert "Strategic partners vs grant-funded projects" in page
+    assert "Not available: the data have no &#x27;diagnosis_specific&#x27; column" in page
+    sens = pd.read_csv(out / "sensitivity_blank_grid.csv")
+    assert set(sens["blank_grid"]) == {"zero"}  # the main run treated them as missing
+    ch8 = pd.read_csv(out / "chapter8_associations.csv")
+    assert set(ch8["subsample"]) == {"project_funding=strategic_partner",
+                                     "project_funding=grant_funded", "region=Leeds"}
+    assoc = pd.read_csv(out / "associations.csv")
+    assert "q_value" in assoc.columns and assoc["q_value"].between(0, 1).all()

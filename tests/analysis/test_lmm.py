@@ -93,3 +93,16 @@ def test_power_matches_the_evaluation():
     assert res.n == 34
     assert paired_power(33, 0.5) < 0.8 <= res.achieved_power
     assert paired_sample_size(0.2).n > 150
+
+
+def test_fminbound_matches_scipy_step_for_step():
+    from scipy.optimize import minimize_scalar
+
+    from peerlog.analysis.lmm import fminbound
+
+    for f, lo, hi in ((lambda v: (v - 0.3) ** 2 + math.sin(3 * v), -2.0, 2.0),
+                      (lambda v: abs(v - 1.7) ** 1.5, 0.0, 4.0),
+                      (lambda v: math.exp(v) - 2 * v, -12.0, -10.0)):
+        ref = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-9})
+        x, fx = fminbound(f, lo, hi)
+        assert (x, fx) == (float(ref.x), float(ref.fun))

@@ -47,38 +47,42 @@ def test_baseline_tables_match_first_logs(small):
 
 def test_cohen_labels_and_findings(small):
     assert [cohen_label(x) for x in (0.1, -0.3, 0.6, 0.9)] == [
-        "less than small", "small", "medium", "large"]
+        "trivial", "small", "medium", "large"]  # doc line 1353: below 0.2 is trivial
     assoc = small.associations
     sig = assoc[assoc["es"].notna()]
     assert (sig["p_value"] < 0.05).all()
     assert ((sig["ci_low"] > 0) | (sig["ci_high"] < 0)).all()
-    sentences = findings(assoc)
-    assert len(sentences) == len(sig)
-    first = sig.assign(_sub=sig["subgroup"].fillna("").astype(bool)).sort_values(
-        "_sub", kind="stable").iloc[0]
-    assert sentences[0].startswith("People for whom ")
-    assert f"mean change {first['mean']:.2f}" in sentences[0]
-    assert ("a rise in" if first["mean"] > 0 else "a fall in") in sentences[0]
-    # whole-sample findings come before subgroup ones
-    subgroup_flags = ["(among participants with" in s for s in sentences]
-    assert subgroup_flags == sorted(subgroup_flags)
+    sentences = findings(assoc)  # primary models only
+    primary = sig[sig["analysis"] == "primary"]
+    assert len(sentences) == len(primary)
+    if len(primary):
+        first = primary.iloc[0]
+        assert f"by {abs(first['mean']):.2f} on average" in sentences[0]
+        assert ("rose" if first["mean"] > 0 else "fell") in sentences[0]
+    assert not any("among participants" in s for s in sentences)
+    assert len(findings(assoc, ("primary", "form", "subgroup"))) == len(sig)
 
 
 def test_report_html_pdf_and_figures(small, tmp_path, chromium, axe):
     paths = write_outputs(small, tmp_path)
     names = {p.name for p in paths}
-    assert {"associations.csv", "report.html", "report.pdf", "data_flow.csv"} <= names
+    assert {"associations.csv", "report.html", "report.pdf", "summary.html", "summary.pdf",
+            "data_flow.csv"} <= names
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="en">' in page and "<h1>" in page and "<h2>Summary of findings</h2>" in page
+    assert '<html lang="en">' in page and "<h1>" in page
+    assert "Summary of findings</h2>" in page and "Two caveats" in page
     assert page.count("<svg") >= 30 and 'role="img"' in page
+    for raw in ("types_given", "contact_family", "p = 0.000", "e-0"):
+        assert raw not in page.split("<main>")[1].split("Reproducibility")[0], raw
     assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-"
-    browser_page = chromium.new_page()
-    browser_page.goto((tmp_path / "report.html").as_uri())
-    assert axe(browser_page) == []  # the report is for everyone: WCAG 2.2 AA
-    browser_page.close()
-    svg = (tmp_path / "figures" / "fig_change_wellbeing_overall.svg").read_text()
-    assert "Estimated mean change in Wellbeing" in svg
-    assert (tmp_path / "figures" / "fig_month_hope.png").stat().st_size > 1000
+    for name in ("report.html", "summary.html"):
+        browser_page = chromium.new_page()
+        browser_page.goto((tmp_path / name).as_uri())
+        assert axe(browser_page) == []  # the report is for everyone: WCAG 2.2 AA
+        browser_page.close()
+    svg = (tmp_path / "figures" / "fig_forest_wellbeing.svg").read_text()
+    assert "Wellbeing (SWEMWBS)" in svg and "2017 evaluation (published)" in svg
+    assert (tmp_path / "figures" / "fig_month_hope.svg").stat().st_size > 1000
     flow = pd.read_csv(tmp_path / "data_flow.csv").set_index("item")["count"]
     assert flow["duplicates_removed"] == small.flow.duplicates_removed > 0
     periods = pd.read_csv(tmp_path / "periods.csv")

@@ -6,6 +6,7 @@ Nothing here imports Django: the commands read the contract's two CSV files.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from gettext import gettext as _
 
@@ -35,6 +36,15 @@ def register(subparsers) -> None:
     p.add_argument("--no-figures", action="store_true", help=_("skip figures"))
     p.add_argument("--no-pdf", action="store_true", help=_("write report.html only"))
     p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    p.add_argument("--blank-grid", choices=("zero", "missing"), default="zero",
+                   help=_("a log whose whole peer support grid is empty: count it as 0 (the "
+                          "contract; default) or as missing; the report shows the other "
+                          "reading's headline results beside the main ones"))
+    p.add_argument("--chapter8", action="store_true",
+                   help=_("add the evaluation's chapter 8 comparisons (diagnosis-specific vs "
+                          "other projects, strategic partners vs grant-funded, Leeds alone)"))
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help=_("processes for fitting and figures (default: up to 2)"))
     p.set_defaults(func=run_analyse)
 
     q = subparsers.add_parser(
@@ -69,6 +79,9 @@ def run_analyse(args: argparse.Namespace) -> int:
             include_subgroups=not args.no_subgroups,
             pdf=not args.no_pdf,
             figures=not args.no_figures,
+            workers=args.jobs,
+            blank_grid=args.blank_grid,
+            chapter8=args.chapter8,
         )
         if args.quiet or not sys.stderr.isatty():
             result = analyse(logs, participants, options)
@@ -81,6 +94,9 @@ def run_analyse(args: argparse.Namespace) -> int:
                     logs, participants, options,
                     progress=lambda i, n: bar.update(task, completed=i, total=n),
                 )
+        result.inputs = {name: (str(path), _sha256(path)) for name, path in (
+            ("participants.csv", Path(args.participants or base / "participants.csv")),
+            ("logs.csv", Path(args.logs or base / "logs.csv")))}
         written = write_outputs(result, args.out)
     except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
         print(_("peerlog analyse: error: {error}").format(error=exc), file=sys.stderr)
@@ -89,6 +105,16 @@ def run_analyse(args: argparse.Namespace) -> int:
     print(_("{fitted} of {total} models fitted; {n} files written to {out}").format(
         fitted=fitted, total=len(result.models), n=len(written), out=args.out))
     return 0
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def run_power(args: argparse.Namespace) -> int:

@@ -205,6 +205,9 @@ def validate_logs(raw: pd.DataFrame, file: str = "logs.csv") -> pd.DataFrame:
         out[f"{col}_ticked"] = ticked.to_numpy()
     for col, (low, high) in SCORE_RANGES.items():
         out[col] = _number(file, raw, col, low, high)
+    # A grid with no cell filled in is more likely unanswered than "no peer support at all".
+    out["ps_grid_blank"] = (raw[list(PS_COLUMNS)].apply(lambda c: c.str.strip()) == "").all(
+        axis=1).to_numpy()
     return out
 
 

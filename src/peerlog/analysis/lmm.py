@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import special
 
 RANK_TOL = 1e-7  # R's qr() tolerance, used by lme4 and lmerTest to drop aliased columns
 MISSING_CELLS_NOTE = "missing cells: interpret type III hypotheses with care"
@@ -317,7 +317,7 @@ def group_sums(x: np.ndarray, y: np.ndarray, group: np.ndarray) -> GroupSums:
 
 def _abc(gs: GroupSums, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
     w = lam / (1.0 + gs.sizes * lam)
-    a = gs.xtx - np.tensordot(w, gs.ss, axes=1)
+    a = gs.xtx - (w @ gs.ss.reshape(len(w), -1)).reshape(gs.p, gs.p)
     b = gs.xty - w @ gs.st
     c = gs.yty - float(w @ gs.tt)
     return a, b, c
@@ -335,18 +335,103 @@ def reml_deviance(gs: GroupSums, lam: float) -> float:
     return (gs.n - gs.p) * math.log(r) + float(gs.counts @ np.log1p(gs.sizes * lam)) + logdet
 
 
+def _grid_deviance(gs: GroupSums, lams: np.ndarray) -> np.ndarray:
+    """reml_deviance at many λ at once (batched linear algebra), for the coarse grid."""
+    w = lams[:, None] / (1.0 + gs.sizes[None, :] * lams[:, None])
+    a = gs.xtx[None] - (w @ gs.ss.reshape(len(gs.sizes), -1)).reshape(len(lams), gs.p, gs.p)
+    b = gs.xty[None] - w @ gs.st
+    c = gs.yty - w @ gs.tt
+    sign, logdet = np.linalg.slogdet(a)
+    dev = np.full(len(lams), math.inf)
+    ok = sign > 0
+    if ok.any():
+        r = c[ok] - np.einsum("ij,ij->i", b[ok], np.linalg.solve(a[ok], b[ok][..., None])[..., 0])
+        good = r > 0
+        logs = np.log1p(gs.sizes[None, :] * lams[ok][:, None]) @ gs.counts
+        vals = np.full(len(r), math.inf)
+        vals[good] = (gs.n - gs.p) * np.log(r[good]) + logs[good] + logdet[ok][good]
+        dev[ok] = vals
+    return dev
+
+
+def fminbound(func, lo: float, hi: float, xatol: float = 1e-9, maxiter: int = 500
+              ) -> tuple[float, float]:
+    """Brent's bounded minimiser, step for step as scipy.optimize.minimize_scalar(
+    method="bounded") (same iterates, same result), without importing scipy.optimize (a
+    tenth of a second of the command's start-up). Returns (x, f(x))."""
+    sqrt_eps = math.sqrt(2.2e-16)
+    golden_mean = 0.5 * (3.0 - math.sqrt(5.0))
+    a, b = lo, hi
+    fulc = a + golden_mean * (b - a)
+    nfc, xf = fulc, fulc
+    rat = e = 0.0
+    x = xf
+    fx = func(x)
+    num = 1
+    ffulc = fnfc = fx
+    xm = 0.5 * (a + b)
+    tol1 = sqrt_eps * abs(xf) + xatol / 3.0
+    tol2 = 2.0 * tol1
+    while abs(xf - xm) > (tol2 - 0.5 * (b - a)):
+        golden = True
+        if abs(e) > tol1:  # try a parabolic step
+            golden = False
+            r = (xf - nfc) * (fx - ffulc)
+            q = (xf - fulc) * (fx - fnfc)
+            p = (xf - fulc) * q - (xf - nfc) * r
+            q = 2.0 * (q - r)
+            if q > 0.0:
+                p = -p
+            q = abs(q)
+            r, e = e, rat
+            if abs(p) < abs(0.5 * q * r) and p > q * (a - xf) and p < q * (b - xf):
+                rat = (p + 0.0) / q
+                x = xf + rat
+                if (x - a) < tol2 or (b - x) < tol2:
+                    si = math.copysign(1.0, xm - xf) if xm != xf else 1.0
+                    rat = tol1 * si
+            else:
+                golden = True
+        if golden:
+            e = (a - xf) if xf >= xm else (b - xf)
+            rat = golden_mean * e
+        si = math.copysign(1.0, rat) if rat != 0 else 1.0
+        x = xf + si * max(abs(rat), tol1)
+        fu = func(x)
+        num += 1
+        if fu <= fx:
+            if x >= xf:
+                a = xf
+            else:
+                b = xf
+            fulc, ffulc = nfc, fnfc
+            nfc, fnfc = xf, fx
+            xf, fx = x, fu
+        else:
+            if x < xf:
+                a = x
+            else:
+                b = x
+            if fu <= fnfc or nfc == xf:
+                fulc, ffulc = nfc, fnfc
+                nfc, fnfc = x, fu
+            elif fu <= ffulc or fulc in (xf, nfc):
+                fulc, ffulc = x, fu
+        xm = 0.5 * (a + b)
+        tol1 = sqrt_eps * abs(xf) + xatol / 3.0
+        tol2 = 2.0 * tol1
+        if num >= maxiter:
+            break
+    return xf, fx
+
+
 def _optimise_lambda(gs: GroupSums) -> float:
     grid = np.arange(-12.0, 8.01, 1.0)
-    dev = np.array([reml_deviance(gs, math.exp(v)) for v in grid])
+    dev = _grid_deviance(gs, np.exp(grid))
     i = int(np.argmin(dev))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
-    res = optimize.minimize_scalar(
-        lambda v: reml_deviance(gs, math.exp(v)),
-        bounds=(lo, hi),
-        method="bounded",
-        options={"xatol": 1e-9},
-    )
-    best_v, best_d = (float(res.x), float(res.fun)) if res.fun < dev[i] else (grid[i], dev[i])
+    x, fun = fminbound(lambda v: reml_deviance(gs, math.exp(v)), float(lo), float(hi))
+    best_v, best_d = (float(x), float(fun)) if fun < dev[i] else (grid[i], dev[i])
     lam = math.exp(best_v)
     if reml_deviance(gs, 0.0) <= best_d or lam < 1e-10:
         return 0.0  # singular fit, as lme4 reports it (theta = 0)
@@ -604,7 +689,7 @@ def contest(fit: LmmFit, lmat: np.ndarray, eps: float = math.sqrt(np.finfo(float
     else:
         e = float(np.sum(nu / (nu - 2)))
         ddf = 2 * e / (e - q)
-    p_value = float(stats.f.sf(f_value, q, ddf))
+    p_value = float(special.fdtrc(q, ddf, f_value))
     return FTest(f_value, q, ddf, p_value)
 
 
@@ -616,11 +701,13 @@ def anova_type3(fit: LmmFit, term: tuple[str, ...]) -> FTest:
 # ----------------------------------------------------------------------------- emmeans
 
 
-def emmeans(fit: LmmFit, specs: Sequence[str], level: float = 0.95) -> pd.DataFrame:
-    """Estimated marginal means of each combination of ``specs`` factors (emmeans' defaults).
+def emmeans(fit: LmmFit, specs: Sequence[str], level: float = 0.95) -> list[dict]:
+    """Estimated marginal means of each combination of ``specs`` factors (emmeans' defaults),
+    one record per combination (factor levels, emmean, se, df, lower, upper).
 
     Reference grid: all level combinations, covariate at its mean; other factors weighted
     equally. Non-estimable means (empty cells in a rank-deficient fit) come back as NaN.
+    All combinations are computed at once (one matrix of contrasts).
     """
     frame = fit.frame
     names = frame.factor_names
@@ -629,31 +716,36 @@ def emmeans(fit: LmmFit, specs: Sequence[str], level: float = 0.95) -> pd.DataFr
     rows[:, frame.covariate_column()] = float(frame.covariate.mean())
     spec_idx = [names.index(s) for s in specs]
     nbasis = _null_basis(frame.compressed("sum"))
+    combos = list(itertools.product(*(range(len(frame.factors[s].levels)) for s in specs)))
+    l_full = np.array([rows[np.all(grid[:, spec_idx] == np.array(c), axis=1)].mean(axis=0)
+                       for c in combos])
+    if nbasis.shape[1]:
+        chk = l_full @ nbasis
+        estimable = np.einsum("ij,ij->i", chk, chk) <= 1e-8 * np.einsum("ij,ij->i", l_full,
+                                                                          l_full)
+    else:
+        estimable = np.ones(len(combos), dtype=bool)
+    lr = l_full[:, fit.keep]
+    est = lr @ fit.beta
+    var = np.einsum("ij,jk,ik->i", lr, fit.vcov, lr)
+    g = np.stack([np.einsum("ij,jk,ik->i", lr, fit.jac[k], lr) for k in range(2)], axis=1)
+    denom = np.einsum("ij,jk,ik->i", g, fit.vcov_varpar, g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = np.where(denom > 0, 2.0 * var * var / denom, np.inf)
+    se = np.sqrt(var)
+    half = special.stdtrit(df, 0.5 + level / 2) * se
+    nan = np.where(estimable, 0.0, np.nan)
     out = []
-    for combo in itertools.product(*(range(len(frame.factors[s].levels)) for s in specs)):
-        mask = np.all(grid[:, spec_idx] == np.array(combo), axis=1)
-        l_full = rows[mask].mean(axis=0)
+    for i, combo in enumerate(combos):
         rec = {s: frame.factors[s].levels[k] for s, k in zip(specs, combo, strict=False)}
-        if nbasis.shape[1] and _nonestimable(l_full, nbasis):
-            rec.update(emmean=math.nan, se=math.nan, df=math.nan, lower=math.nan, upper=math.nan)
-        else:
-            l_red = l_full[fit.keep]
-            est = float(l_red @ fit.beta)
-            var, df = fit.satterthwaite(l_red)
-            se = math.sqrt(var)
-            half = float(stats.t.ppf(0.5 + level / 2, df)) * se
-            rec.update(emmean=est, se=se, df=df, lower=est - half, upper=est + half)
+        rec.update(emmean=float(est[i] + nan[i]), se=float(se[i] + nan[i]),
+                   df=float(df[i] + nan[i]), lower=float(est[i] - half[i] + nan[i]),
+                   upper=float(est[i] + half[i] + nan[i]))
         out.append(rec)
-    return pd.DataFrame(out)
+    return out
 
 
 def _null_basis(x: np.ndarray) -> np.ndarray:
     _, s, vt = np.linalg.svd(x, full_matrices=True)
     rank = int(np.sum(s > RANK_TOL * s[0])) if s.size else 0
     return vt[rank:].T
-
-
-def _nonestimable(contrast: np.ndarray, nbasis: np.ndarray, tol: float = 1e-8) -> bool:
-    """emmeans' estimability check: the contrast must be orthogonal to X's null space."""
-    chk = nbasis.T @ contrast
-    return float(chk @ chk) > tol * float(contrast @ contrast)

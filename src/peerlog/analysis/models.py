@@ -103,7 +103,7 @@ def fit_model(periods: pd.DataFrame, spec: ModelSpec, adjust_projects: bool = Tr
     sd = float(np.std(y, ddof=1)) if len(y) > 1 else math.nan
     counts = _cell_counts(factors, specs)
     rows = []
-    for rec in emm.to_dict("records"):
+    for rec in emm:
         key = (rec["ps"], rec.get("sg"))
         mean, low, high = rec["emmean"], rec["lower"], rec["upper"]
         significant = ftest.p_value < 0.05 and np.isfinite(low) and (low > 0 or high < 0)

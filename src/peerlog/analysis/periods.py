@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import OUTCOMES, PS_TYPES
+from .sequence import log_sequence
 
 CHANGE_LEVELS = ("decreased", "same", "increased")
 
@@ -84,18 +85,6 @@ class DataFlow:
         return out
 
 
-def remove_duplicates(logs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Keep the last submitted log per (personal_id, completed_on); return it and the count
-    removed. Ties in submitted_at (or none recorded) keep the later row of the file."""
-    order = logs.assign(_row=np.arange(len(logs))).sort_values(
-        ["personal_id", "completed_on", "submitted_at", "_row"], na_position="first",
-        kind="stable"
-    )
-    keep = ~order.duplicated(["personal_id", "completed_on"], keep="last")
-    kept = order[keep.to_numpy()].drop(columns="_row")
-    return kept.reset_index(drop=True), int((~keep).sum())
-
-
 def derive_log_variables(logs: pd.DataFrame) -> pd.DataFrame:
     """Add the peer support variables of the analysis plan to each log.
 
@@ -164,16 +153,19 @@ def prepare(
 ) -> Prepared:
     """Deduplicate, derive, and build periods with change and baseline per outcome."""
     flow = DataFlow(participants_registered=len(participants), logs_read=len(logs))
-    clean, flow.duplicates_removed = remove_duplicates(logs)
-    clean = derive_log_variables(clean)
+    number = log_sequence(logs["personal_id"].tolist(), logs["completed_on"].tolist(),
+                          logs["submitted_at"].tolist())
+    kept = np.array([k is not None for k in number], dtype=bool)
+    flow.duplicates_removed = int((~kept).sum())
+    clean = logs[kept].assign(log_number=np.array([k for k in number if k is not None]))
+    clean = derive_log_variables(clean.reset_index(drop=True))
     registered = set(participants["personal_id"])
     clean["registered"] = clean["personal_id"].isin(registered)
-    clean = clean.sort_values(["personal_id", "completed_on"], kind="stable").reset_index(
+    clean = clean.sort_values(["personal_id", "log_number"], kind="stable").reset_index(
         drop=True
     )
     first = clean.groupby("personal_id", sort=False)["completed_on"].transform("min")
     clean["month"] = _month_since_first(clean["completed_on"], first)
-    clean["log_number"] = clean.groupby("personal_id", sort=False).cumcount() + 1
 
     flow.logs_analysed = len(clean)
     flow.logs_registered = int(clean["registered"].sum())

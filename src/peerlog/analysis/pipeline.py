@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,10 @@ class Options:
     include_subgroups: bool = True  # False: primary and grouped-form models only
     pdf: bool = True
     figures: bool = True
+    workers: int = 1  # processes for model fitting (fork; the command line uses up to 2)
+    blank_grid: str = "zero"  # a log with an entirely empty peer support grid: zero or missing
+    chapter8: bool = False  # add the evaluation's chapter 8 comparisons (subsamples)
+    primary_only: bool = False  # only the primary models (headline re-runs)
 
 
 @dataclass
@@ -42,6 +46,14 @@ class AnalysisResult:
     options: Options
     where_excluded: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # Report sections other parts add: (title, html_fragment, figure_files); shown after the
+    # results, before the descriptives. The economics module plugs in here.
+    extra_sections: list[tuple[str, str, list[Path]]] = field(default_factory=list)
+    # Headline re-runs: the other blank-grid reading; chapter 8's subsamples (label, result).
+    sensitivity: AnalysisResult | None = None
+    chapter8: list[tuple[str, str, str, AnalysisResult | None]] = field(default_factory=list)
+    inputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (path, sha256)
+    blank_grid_logs: int = 0
 
     @property
     def periods(self) -> pd.DataFrame:
@@ -98,15 +110,23 @@ def analyse(
     participants = contract.validate_participants(participants)
     timings = {}
     t0 = time.perf_counter()
+    if "ps_grid_blank" not in logs.columns:
+        logs = logs.assign(ps_grid_blank=False)
+    full_logs, full_participants = logs, participants
     logs, participants, excluded = apply_where(logs, participants, options.where)
     prepared = prepare(logs, participants, tuple(options.subgroups))
+    if options.blank_grid == "missing":
+        blank_as_missing(prepared)
+    elif options.blank_grid != "zero":
+        raise ValueError("--blank-grid must be zero or missing")
     timings["prepare"] = time.perf_counter() - t0
     subgroups = prepared.subgroups if options.include_subgroups else ()
     specs = model_set(subgroups)
+    if options.primary_only:
+        specs = [s for s in specs if s.analysis == "primary"]
     rows, summaries = [], []
     t1 = time.perf_counter()
-    for i, spec in enumerate(specs):
-        res = fit_model(prepared.periods, spec, options.adjust_projects)
+    for i, res in enumerate(_fit_all(prepared.periods, specs, options)):
         rows += res.rows
         summaries.append(res.summary)
         if progress:
@@ -114,7 +134,90 @@ def analyse(
     timings["models"] = time.perf_counter() - t1
     assoc = pd.DataFrame(rows, columns=ASSOCIATION_COLUMNS + EXTRA_COLUMNS)
     models = pd.DataFrame(summaries)
-    return AnalysisResult(assoc, models, prepared, options, excluded, timings)
+    result = AnalysisResult(assoc, models, prepared, options, excluded, timings)
+    result.blank_grid_logs = int(prepared.logs["ps_grid_blank"].sum())
+    if options.primary_only:
+        return result
+    t2 = time.perf_counter()
+    headline = replace(options, primary_only=True, chapter8=False, workers=1)
+    if result.blank_grid_logs:
+        other = "missing" if options.blank_grid == "zero" else "zero"
+        result.sensitivity = analyse(full_logs, full_participants,
+                                     replace(headline, blank_grid=other))
+    if options.chapter8:
+        result.chapter8 = chapter8(full_logs, full_participants, headline)
+    timings["headline_reruns"] = time.perf_counter() - t2
+    return result
+
+
+# Chapter 8's comparisons: (column, value, label); columns are the export's extras.
+CHAPTER8 = (
+    ("diagnosis_specific", "yes", "Diagnosis-specific projects"),
+    ("diagnosis_specific", "no", "Other projects (not diagnosis-specific)"),
+    ("project_funding", "strategic_partner", "Strategic partners"),
+    ("project_funding", "grant_funded", "Grant-funded projects"),
+    ("region", "Leeds", "Leeds alone"),
+)
+
+
+def chapter8(logs: pd.DataFrame, participants: pd.DataFrame, options: Options
+             ) -> list[tuple[str, str, str, AnalysisResult | None]]:
+    """The evaluation's chapter 8 comparisons as subsamples (primary models of each), in the
+    order of CHAPTER8; a subsample whose column is absent or empty gives ``None``."""
+    out = []
+    for col, value, label in CHAPTER8:
+        res = None
+        if col in participants.columns and (participants[col].astype(str) == value).any():
+            res = analyse(logs, participants, replace(options, where=((col, value),)))
+        out.append((col, value, label, res))
+    return out
+
+
+def blank_as_missing(prepared: Prepared) -> None:
+    """``--blank-grid missing``: on logs whose whole peer support grid is empty, types and
+    grouped forms are missing (projects attended is its own question and stays); the change
+    categories of the periods touching such a log are recomputed."""
+    from .periods import FORM_PS, change_category
+
+    clean, periods = prepared.logs, prepared.periods
+    blank = clean["ps_grid_blank"].to_numpy(dtype=bool)
+    pid = clean["personal_id"].to_numpy()
+    same = np.flatnonzero(pid[1:] == pid[:-1])
+    for var in ("types_given", "types_received", *FORM_PS):
+        v = clean[var].to_numpy(dtype=float).copy()
+        v[blank] = np.nan
+        clean[var] = v
+        periods[f"{var}_change"] = change_category(v[same + 1] - v[same])
+
+
+_PERIODS: pd.DataFrame | None = None  # the forked workers' copy (inherited, never pickled)
+
+
+def _fit_chunk(args: tuple[list, bool]) -> list:
+    specs, adjust = args
+    return [fit_model(_PERIODS, spec, adjust) for spec in specs]
+
+
+def _fit_all(periods: pd.DataFrame, specs: list, options: Options):
+    """Fit the models in order; with ``options.workers`` > 1, in forked processes (the
+    models are independent, and fork shares the periods without copying them)."""
+    import multiprocessing as mp
+
+    workers = min(options.workers, len(specs) // 20)
+    if workers < 2 or "fork" not in mp.get_all_start_methods():
+        for spec in specs:
+            yield fit_model(periods, spec, options.adjust_projects)
+        return
+    global _PERIODS
+    _PERIODS = periods
+    size = 12
+    chunks = [(specs[i:i + size], options.adjust_projects) for i in range(0, len(specs), size)]
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for chunk in pool.imap(_fit_chunk, chunks):
+                yield from chunk
+    finally:
+        _PERIODS = None
 
 
 def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Path]:
@@ -123,6 +226,9 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    from .report import add_qvalues
+
+    add_qvalues(result)  # q_value after the contract's columns, in both CSV files
     assoc = result.associations.copy()
     assoc["n"] = assoc["n"].astype(int)
     path = out / "associations.csv"
@@ -147,14 +253,64 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
     path = out / "periods.csv"
     periods.drop(columns=["pid"]).to_csv(path, index=False, float_format="%.10g")
     written.append(path)
-    from . import report, tables
+    from . import report, summary, tables
 
+    for name, extra in _headline_frames(result):
+        path = out / name
+        extra.to_csv(path, index=False, float_format="%.10g")
+        written.append(path)
     written += tables.write_tables(result, out)
     figures = []
+    t0 = time.perf_counter()
     if result.options.figures:
         from . import figures as figs
+        from .evaluation_2017 import load
 
-        figures = figs.write_figures(result, out)
-        written += [p for f in figures for p in (f.svg, f.png)]
-    written += report.write_report(result, out, figures, pdf=result.options.pdf)
+        jobs = figs.figure_jobs(result, load(), report.significant_subgroups(result))
+        figures = figs.render_all(jobs, out / "figures", workers=result.options.workers)
+        written += [f.svg for f in figures]
+    result.timings["figures"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pdf = result.options.pdf
+    pages = [(out / "report.html", report.build_html(result, figures)),
+             (out / "summary.html", summary.build_html(result))]
+    for path, page in pages:
+        path.write_text(page, encoding="utf-8")
+        written.append(path)
+    if pdf:
+        written += _write_pdfs([(page, path.with_suffix(".pdf"), out) for path, page in pages],
+                               result.options.workers)
+    result.timings["report"] = time.perf_counter() - t0
     return written
+
+
+def _headline_frames(result: AnalysisResult) -> list[tuple[str, pd.DataFrame]]:
+    """The re-runs' rows: the other blank-grid reading, and chapter 8's subsamples."""
+    out = []
+    if result.sensitivity is not None:
+        frame = result.sensitivity.associations.assign(
+            blank_grid=result.sensitivity.options.blank_grid)
+        out.append(("sensitivity_blank_grid.csv", frame))
+    parts = [res.associations.assign(subsample=f"{col}={value}", label=label)
+             for col, value, label, res in result.chapter8 if res is not None]
+    if parts:
+        out.append(("chapter8_associations.csv", pd.concat(parts, ignore_index=True)))
+    return out
+
+
+def _pdf_job(args) -> Path:
+    from .report import write_pdf
+
+    return write_pdf(*args)
+
+
+def _write_pdfs(jobs: list, workers: int) -> list[Path]:
+    """report.pdf and summary.pdf, side by side in forked processes when allowed."""
+    import multiprocessing as mp
+
+    if workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [_pdf_job(j) for j in jobs]
+    import weasyprint  # noqa: F401  imported once, before the fork, not in each child
+
+    with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+        return pool.map(_pdf_job, jobs)

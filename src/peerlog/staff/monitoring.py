@@ -113,29 +113,38 @@ def logs_by_month(projects: QuerySet[Project]) -> tuple[list[str], list[list[Any
 
 def logs_since_first(projects: QuerySet[Project], by_region: bool = False
                      ) -> tuple[list[str], list[list[Any]]]:
-    """Figure 4.4 / table A4.1: logs by month since the person's first log (month 1 = the
-    month of their first log), quarterly and monthly; by region for table A4.1."""
-    first: dict[int, dt.date] = {}
-    rows = list(counted_logs(projects).values_list(
-        "participant_id", "completed_on", "kind", "participant__project__region__name"
-    ).order_by("participant_id", "completed_on"))
-    for pid, on, _kind, _region in rows:
-        first.setdefault(pid, on)
+    """Figure 4.4 / table A4.1: logs by each person's k-th log (the evaluation's "month k"),
+    quarterly and monthly; by region for table A4.1.
+
+    Numbered by :func:`peerlog.analysis.sequence.log_sequence`, as the analysis numbers them:
+    same-day duplicates count once, and when the view covers every project, unregistered
+    logs (which belong to no project) count too, under their typed ID.
+    """
+    from peerlog.analysis.sequence import log_sequence
+
+    logs = Log.objects.filter(status=Log.Status.COMPLETE)
+    counted = Q(participant__in=counted_participants(projects))
+    if not Project.objects.exclude(pk__in=projects.values("pk")).exists():
+        counted |= Q(participant__isnull=True)
+    rows = list(logs.filter(counted).order_by("completed_on", "received_at", "id").values_list(
+        "participant__personal_id__code", "typed_personal_id", "completed_on", "received_at",
+        "kind", "participant__project__region__name"))
+    number = log_sequence([code or typed for code, typed, *_rest in rows],
+                          [r[2] for r in rows], [r[3] for r in rows])
+    unregistered = str(_("(unregistered)"))
     counts: dict[tuple, Counter] = defaultdict(Counter)
-    for pid, on, kind, region in rows:
-        f = first[pid]
-        index = (on.year - f.year) * 12 + on.month - f.month + 1
-        counts[(region if by_region else "", index)][kind] += 1
-    if not counts:
-        return (["region"] if by_region else []) + ["month_since_first", "quarterly",
-                                                    "monthly", "total"], []
+    for k, (code, _typed, _on, _at, kind, region) in zip(number, rows, strict=True):
+        if k is not None:
+            place = (region if code else unregistered) if by_region else ""
+            counts[(place, k)][kind] += 1
+    header = (["region"] if by_region else []) + ["month_since_first", "quarterly", "monthly",
+                                                  "total"]
     out = []
     for (region, index) in sorted(counts):
         c = counts[(region, index)]
         row = [index, c["quarterly"], c["monthly"], c["quarterly"] + c["monthly"]]
         out.append(([region] if by_region else []) + row)
-    return (["region"] if by_region else []) + ["month_since_first", "quarterly", "monthly",
-                                                "total"], out
+    return header, out
 
 
 # What the pages show for each column code (CSV downloads keep the codes, which are stable).

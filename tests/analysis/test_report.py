@@ -1,0 +1,307 @@
+"""The report's numbers and pages: q-values, bounded intervals, the k-th log, blank grids,
+chapter 8, the 2017 evaluation's published figures, the commissioner summary, page fit."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from peerlog.analysis import evaluation_2017, summary
+from peerlog.analysis.contract import read_contract, validate_logs
+from peerlog.analysis.labels import fmt_p
+from peerlog.analysis.pipeline import Options, analyse, write_outputs
+from peerlog.analysis.sequence import log_sequence
+from peerlog.analysis.stats import bh_qvalues, bounded_mean_ci
+
+from .conftest import DATA
+
+# ----------------------------------------------------------------------------- q-values
+
+
+def test_bh_qvalues_match_a_hand_computed_example():
+    # m = 5 finite p-values, sorted 0.005 0.01 0.03 0.04 0.5 -> p*m/rank = 0.025 0.025 0.05
+    # 0.05 0.5; running minimum from the largest rank down leaves them as they are.
+    q = bh_qvalues([0.01, 0.04, 0.03, 0.005, math.nan, 0.5])
+    assert q[:4] == pytest.approx([0.025, 0.05, 0.05, 0.025])
+    assert math.isnan(q[4]) and q[5] == pytest.approx(0.5)
+    # step-up: 0.02*3/1 = 0.06 is lowered to the next rank's 0.021*3/2 = 0.0315
+    assert bh_qvalues([0.02, 0.021, 0.9]) == pytest.approx([0.0315, 0.0315, 0.9])
+    assert bh_qvalues([0.9, 0.95]) == pytest.approx([0.95, 0.95])
+
+
+def test_bh_qvalues_agree_with_scipy():
+    from scipy.stats import false_discovery_control
+
+    p = np.random.default_rng(7).uniform(0, 0.2, 200) ** 2
+    assert bh_qvalues(p) == pytest.approx(false_discovery_control(p, method="bh"))
+
+
+def test_p_values_print_as_the_evaluation_did():
+    assert [fmt_p(x) for x in (0.0000001, 0.0004, 0.001, 0.0496, 0.5)] == [
+        "< 0.001", "< 0.001", "0.001", "0.050", "0.500"]
+
+
+# ------------------------------------------------------------------------ bounded means
+
+
+def test_intervals_never_leave_the_range():
+    mean, low, high, n = bounded_mean_ci(np.array([0, 0, 0, 0, 1, 0]), 0, math.inf)
+    assert n == 6 and mean == pytest.approx(1 / 6) and 0 < low < mean < high
+    mean, low, high, _n = bounded_mean_ci(np.array([35, 35, 34, 35, 33]), 7, 35)
+    assert low < mean < high < 35
+    mean, low, high, _n = bounded_mean_ci(np.array([0, 1, 0, 0, 8, 0, 0]), 0, 8)
+    assert low > 0 and high < 8
+    # far from the ends the interval is close to the usual t interval
+    v = np.random.default_rng(1).normal(21, 4, 400).clip(7, 35)
+    mean, low, high, _n = bounded_mean_ci(v, 7, 35)
+    half = 1.966 * v.std(ddof=1) / 20
+    assert low == pytest.approx(mean - half, abs=0.02)
+    assert high == pytest.approx(mean + half, abs=0.02)
+
+
+# ----------------------------------------------------------------------------- k-th log
+
+
+def test_log_sequence_counts_each_persons_kth_log():
+    person = ["a", "b", "a", "a", "b", "a"]
+    day = ["2016-01-05", "2016-01-01", "2016-01-20", "2016-01-05", "2016-03-01", "2016-01-07"]
+    sub = ["2016-01-05T10", None, "2016-01-20T10", "2016-01-06T09", "2016-03-01T10", None]
+    # a: 5 Jan twice (the one submitted later, row 3, is kept), 7 Jan, 20 Jan; b: two logs
+    assert log_sequence(person, day, sub) == [None, 1, 3, 1, 2, 2]
+    # no submission time sorts first; a tie keeps the later row
+    assert log_sequence(["x", "x"], ["d", "d"], [None, "t"]) == [None, 1]
+    assert log_sequence(["x", "x"], ["d", "d"], ["t", "t"]) == [None, 1]
+    assert log_sequence(["x", "x"], ["d", "d"]) == [None, 1]
+
+
+def test_analysis_numbers_logs_with_log_sequence(analysed):
+    res = analysed("small")
+    logs = res.prepared.logs
+    again = log_sequence(logs["personal_id"].tolist(), logs["completed_on"].tolist(),
+                         logs["submitted_at"].tolist())
+    assert again == logs["log_number"].tolist()
+    assert (logs["log_number"] == 1).sum() == res.flow.participants_with_logs
+
+
+# ---------------------------------------------------------------------------- blank grids
+
+
+def _raw(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    logs = pd.read_csv(DATA / name / "logs.csv", dtype=str, keep_default_na=False)
+    parts = pd.read_csv(DATA / name / "participants.csv", dtype=str, keep_default_na=False)
+    return logs, parts
+
+
+def test_blank_grids_are_counted_and_can_be_missing():
+    logs, parts = _raw("cohort")
+    ps = [c for c in logs.columns if c.startswith("ps_")]
+    blank_ids = logs["log_id"].iloc[10:40:3].tolist()
+    logs.loc[logs["log_id"].isin(blank_ids), ps] = ""
+    assert validate_logs(logs)["ps_grid_blank"].sum() == len(blank_ids)
+    main = analyse(logs, parts, Options(include_subgroups=False, figures=False, pdf=False))
+    clean = main.prepared.logs.set_index("log_id")
+    blank_ids = clean.index.intersection(blank_ids)  # one of them was a removed duplicate
+    assert main.blank_grid_logs == len(blank_ids) >= 9
+    assert (clean.loc[blank_ids, "types_given"] == 0).all()  # the contract: empty = 0
+    other = main.sensitivity
+    assert other is not None and other.options.blank_grid == "missing"
+    assert set(other.associations["analysis"]) == {"primary"}
+    miss = other.prepared.logs.set_index("log_id")
+    assert miss.loc[blank_ids, "types_given"].isna().all()
+    assert miss.loc[blank_ids, "projects"].notna().any()  # projects attended stays
+    n_main = main.models.set_index(["analysis", "outcome", "ps_variable"])["periods"]
+    n_miss = other.models.set_index(["analysis", "outcome", "ps_variable"])["periods"]
+    key = ("primary", "wellbeing", "types_given")
+    assert n_miss[key] < n_main[key]
+    assert n_miss[("primary", "wellbeing", "projects")] == n_main[
+        ("primary", "wellbeing", "projects")]
+    flipped = analyse(logs, parts, Options(include_subgroups=False, blank_grid="missing",
+                                           figures=False, pdf=False))
+    assert flipped.sensitivity.options.blank_grid == "zero"
+    got = flipped.associations.query("analysis == 'primary'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, other.associations.reset_index(drop=True))
+
+
+# ------------------------------------------------------------------------------ chapter 8
+
+
+def test_chapter8_runs_each_subsample(tmp_path):
+    data = read_contract(DATA / "cohort")
+    parts = data.participants.copy()
+    parts["diagnosis_specific"] = np.where(parts.index % 3 == 0, "yes", "no")
+    parts["project_funding"] = np.where(parts.index % 2 == 0, "strategic_partner",
+                                        "grant_funded")
+    res = analyse(data.logs, parts, Options(include_subgroups=False, chapter8=True,
+                                            figures=False, pdf=False))
+    labels = [c[2] for c in res.chapter8]
+    assert labels == ["Diagnosis-specific projects", "Other projects (not diagnosis-specific)",
+                      "Strategic partners", "Grant-funded projects", "Leeds alone"]
+    leeds = res.chapter8[-1][3]
+    assert leeds.flow.participants_registered == (parts["region"] == "Leeds").sum()
+    assert leeds.flow.logs_unregistered == 0
+    yes = res.chapter8[0][3]
+    assert yes.flow.participants_registered == (parts["diagnosis_specific"] == "yes").sum()
+    write_outputs(res, tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Chapter 8 comparisons (subsamples)" in page and "Leeds alone" in page
+    assert "Strategic partners vs grant-funded projects" in page
+
+
+def test_chapter8_says_what_is_missing():
+    data = read_contract(DATA / "small")
+    res = analyse(data.logs, data.participants, Options(include_subgroups=False, chapter8=True,
+                                                        figures=False, pdf=False))
+    assert [c[3] is None for c in res.chapter8] == [True, True, True, True, False]
+
+
+# ------------------------------------------------------- the 2017 evaluation's figures
+
+
+def test_published_2017_figures_are_the_documents():
+    ref = evaluation_2017.load()
+    assert len(ref) == 3 * 21 + 4 * 2 * 21
+    row = ref.query("outcome == 'wellbeing' and ps_variable == 'types_given' "
+                    "and change == 'increased'").iloc[0]
+    assert (row["table"], row["n"], row["mean"], row["ci_low"], row["ci_high"], row["es"],
+            row["p_value"]) == ("A4.5", 339, 0.84, 0.28, 1.40, 0.20, 0.005)
+    hope = ref.query("outcome == 'hope' and ps_variable == 'types_given'")
+    assert set(hope["p_text"]) == {"<0.001"}
+    online = ref.query("outcome == 'self_efficacy' and ps_variable == 'online_received' "
+                       "and change == 'increased'").iloc[0]
+    assert (online["mean"], online["ci_low"], online["ci_high"], online["es"]) == (
+        -3.12, -5.81, -0.43, -0.25)
+
+
+# ------------------------------------------------------------------ commissioner summary
+
+
+def test_summary_suppresses_small_cells_and_shows_no_rows(analysed):
+    res = analysed("small")
+    header, rows = summary.reach_table(res)
+    assert header[0] == "Region" and rows[-1][0] == "All regions"
+    body = rows[:-1]
+    # every shown count is 5 or more, and no column has exactly one hidden cell
+    for col in range(1, 6):
+        cells = [r[col] for r in body]
+        hidden = cells.count("<5")
+        assert hidden != 1 or len(body) == 1
+        for c in cells:
+            if c not in ("<5", "") and not c.endswith("%"):
+                assert int(c) >= 5 or int(c) == 0
+    page = summary.build_html(res)
+    assert not re.search(r"P00\d\d", page)  # no personal IDs, no row-level data
+
+
+def test_summary_hides_one_small_region():
+    data = read_contract(DATA / "cohort")
+    parts = data.participants.copy()
+    parts.loc[parts.index[:3], "region"] = "Tiny"
+    res = analyse(data.logs, parts, Options(include_subgroups=False, figures=False, pdf=False))
+    _header, rows = summary.reach_table(res)
+    tiny = next(r for r in rows if r[0] == "Tiny")
+    assert tiny[1:5] == ["<5", "<5", "<5", "<5"]
+    # the registered column had one hidden cell; a second one hides it from the total
+    assert [r[1] for r in rows[:-1]].count("<5") == 2
+
+
+# ------------------------------------------------------------------------------ page fit
+
+
+def _pdf_words(pdf: Path) -> tuple[list[tuple[float, float]], list[tuple]]:
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = [(float(w), float(h)) for w, h in
+             re.findall(r'<page width="([\d.]+)" height="([\d.]+)"', out)]
+    words = []
+    for i, chunk in enumerate(out.split("<page ")[1:]):
+        for x0, y0, x1, y1 in re.findall(
+                r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)"',
+                chunk):
+            words.append((i, float(x0), float(y0), float(x1), float(y1)))
+    return pages, words
+
+
+def _squash(text: str) -> str:
+    """Text without spaces, line breaks or hyphens (the PDF may hyphenate a long header)."""
+    return re.sub(r"[\s\-\u2010\u00ad]+", "", text.replace("\u2212", "-"))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    logs, parts = _raw("small")  # with blank grids, chapter 8 and optional A4.2 rows
+    ps = [c for c in logs.columns if c.startswith("ps_")]
+    logs.loc[logs.index[3:90:7], ps] = ""
+    parts["transgender"] = np.where(parts.index % 9 == 0, "yes", "no")
+    parts["years_using_services"] = (parts.index % 13).astype(str)
+    parts["project_funding"] = np.where(parts.index % 2 == 0, "strategic_partner",
+                                        "grant_funded")
+    res = analyse(logs, parts, Options(adjust_projects=False, subgroups=("funder",),
+                                       chapter8=True))
+    write_outputs(res, out)
+    return out
+
+
+def test_report_sections_present_and_accessible(rendered, chromium, axe):
+    page = (rendered / "report.html").read_text(encoding="utf-8")
+    for text in ("Blank peer support grids: sensitivity", "Chapter 8 comparisons",
+                 "Transgender history", "Years using mental health services",
+                 "Appendix: subgroups (exploratory)", "Reproducibility",
+                 "Figure 4.1: data flow", "Figure 4.5:", "Figure 4.6:"):
+        assert text in page, text
+    browser_page = chromium.new_page()
+    browser_page.goto((rendered / "report.html").as_uri())
+    assert axe(browser_page) == []
+    browser_page.close()
+
+
+@pytest.mark.parametrize("name", ["report", "summary"])
+def test_pdf_pages_fit(rendered, name):
+    pdf = rendered / f"{name}.pdf"
+    pages, words = _pdf_words(pdf)
+    a4 = {(595.3, 841.9), (841.9, 595.3)}
+    assert {(round(w, 1), round(h, 1)) for w, h in pages} <= a4  # A4, portrait or landscape
+    for page, x0, y0, x1, y1 in words:  # nothing runs off a page
+        w, h = pages[page]
+        assert x0 >= 0 and y0 >= 0 and x1 <= w + 0.5 and y1 <= h + 0.5, (page, x0, x1)
+    lines: dict[tuple[int, float], list[tuple[float, float]]] = {}
+    for page, x0, y0, x1, _y1 in words:  # no two words of one line overlap
+        lines.setdefault((page, round(y0)), []).append((x0, x1))
+    for key, spans in lines.items():
+        spans.sort()
+        for (a0, a1), (b0, _b1) in zip(spans, spans[1:], strict=False):
+            assert b0 >= a1 - 1.0, (key, (a0, a1), b0)
+    text = _squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout)
+    page = (rendered / f"{name}.html").read_text(encoding="utf-8")
+    headers = {re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page)}
+    captions = re.findall(r"<(?:caption|figcaption)>(.*?)</(?:caption|figcaption)>", page)
+    import html
+
+    for item in [*headers, *captions]:  # every column header and title is printed whole
+        assert _squash(html.unescape(item)) in text, item
+    if name == "summary":
+        assert len(pages) == 2
+
+
+def test_other_parts_add_report_sections(analysed, tmp_path):
+    from peerlog.analysis import report, svgplot
+
+    res = analysed("small")
+    svg = tmp_path / "costs.svg"
+    svg.write_text(svgplot.bar_chart(["A", "B"], [("Cost", [3.0, 5.0])], "GBP",
+                                     "Service costs by group"), encoding="utf-8")
+    res.extra_sections = [("Service use and costs", "<p>Costs fell.</p>", [svg])]
+    try:
+        page = report.build_html(res, [])
+    finally:
+        res.extra_sections = []
+    assert "<h2>Service use and costs</h2><p>Costs fell.</p>" in page
+    assert "<figcaption>Service costs by group</figcaption>" in page
+    assert page.index("Service use and costs") < page.index("Descriptive statistics")
