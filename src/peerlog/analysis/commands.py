@@ -35,6 +35,18 @@ def register(subparsers) -> None:
     p.add_argument("--no-figures", action="store_true", help=_("skip figures"))
     p.add_argument("--no-pdf", action="store_true", help=_("write report.html only"))
     p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    p.add_argument("--unit-costs", metavar="FILE",
+                   help=_("unit_costs.csv: also write service use, costs, QALYs and the "
+                          "economics section (needs items_wide.csv from peerlog export)"))
+    p.add_argument("--items", metavar="FILE",
+                   help=_("path of items_wide.csv (default: INPUT/items_wide.csv)"))
+    p.add_argument("--inflate-to", type=int, metavar="YEAR",
+                   help=_("bring unit costs to YEAR's prices (needs --price-index)"))
+    p.add_argument("--price-index", metavar="FILE",
+                   help=_("price index table (columns year, index) for --inflate-to"))
+    p.add_argument("--informal-care-rate", type=float, metavar="RATE",
+                   help=_("value of an hour of informal care (default: the unit-cost "
+                          "table's informal_care row; none: hours only)"))
     p.set_defaults(func=run_analyse)
 
     q = subparsers.add_parser(
@@ -62,6 +74,17 @@ def run_analyse(args: argparse.Namespace) -> int:
     try:
         participants = read_participants(args.participants or base / "participants.csv")
         logs = read_logs(args.logs or base / "logs.csv")
+        economics, items = None, None
+        if args.unit_costs:
+            from .economics import EconomicsOptions
+            from .economics.service_use import read_items
+
+            items = read_items(args.items or base / "items_wide.csv")
+            economics = EconomicsOptions(args.unit_costs, args.inflate_to, args.price_index,
+                                         args.informal_care_rate)
+        elif args.inflate_to or args.price_index or args.informal_care_rate is not None:
+            raise ValueError(_("--inflate-to, --price-index and --informal-care-rate need "
+                               "--unit-costs"))
         options = Options(
             adjust_projects=not args.no_adjust_projects,
             subgroups=tuple(args.subgroup),
@@ -69,9 +92,10 @@ def run_analyse(args: argparse.Namespace) -> int:
             include_subgroups=not args.no_subgroups,
             pdf=not args.no_pdf,
             figures=not args.no_figures,
+            economics=economics,
         )
         if args.quiet or not sys.stderr.isatty():
-            result = analyse(logs, participants, options)
+            result = analyse(logs, participants, options, items=items)
         else:
             from rich.progress import Progress
 
@@ -80,6 +104,7 @@ def run_analyse(args: argparse.Namespace) -> int:
                 result = analyse(
                     logs, participants, options,
                     progress=lambda i, n: bar.update(task, completed=i, total=n),
+                    items=items,
                 )
         written = write_outputs(result, args.out)
     except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:

@@ -30,6 +30,7 @@ class Options:
     include_subgroups: bool = True  # False: primary and grouped-form models only
     pdf: bool = True
     figures: bool = True
+    economics: object | None = None  # economics.EconomicsOptions: run the health economics
 
 
 @dataclass
@@ -42,6 +43,8 @@ class AnalysisResult:
     options: Options
     where_excluded: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    economics: object | None = None  # economics.EconomicsResult
+    economics_section: str = ""  # its HTML fragment for the report
 
     @property
     def periods(self) -> pd.DataFrame:
@@ -89,6 +92,7 @@ def analyse(
     participants: pd.DataFrame,
     options: Options | None = None,
     progress: Callable[[int, int], None] | None = None,
+    items: pd.DataFrame | None = None,
 ) -> AnalysisResult:
     """Run the model set on validated frames (``contract.read_logs`` / ``read_participants``
     output, or frames of strings shaped like the CSVs, which are validated here)."""
@@ -114,7 +118,16 @@ def analyse(
     timings["models"] = time.perf_counter() - t1
     assoc = pd.DataFrame(rows, columns=ASSOCIATION_COLUMNS + EXTRA_COLUMNS)
     models = pd.DataFrame(summaries)
-    return AnalysisResult(assoc, models, prepared, options, excluded, timings)
+    result = AnalysisResult(assoc, models, prepared, options, excluded, timings)
+    if options.economics is not None and items is not None:
+        from . import economics
+        from .periods import participant_factors
+
+        t2 = time.perf_counter()
+        result.economics = economics.run(items, prepared.logs, participants, options.economics,
+                                         participant_factors(participants))
+        timings["economics"] = time.perf_counter() - t2
+    return result
 
 
 def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Path]:
@@ -156,5 +169,13 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
 
         figures = figs.write_figures(result, out)
         written += [p for f in figures for p in (f.svg, f.png)]
+    if result.economics is not None:
+        from . import economics
+
+        written += economics.write_outputs(result.economics, out)
+        result.economics_section, econ_figures = economics.report_section(
+            result.economics, out, figures=result.options.figures)
+        figures += econ_figures
+        written += [p for f in econ_figures for p in (f.svg, f.png)]
     written += report.write_report(result, out, figures, pdf=result.options.pdf)
     return written

@@ -148,6 +148,7 @@ def build_html(result, figures: list[Figure], lang: str = "en") -> str:
 <h2>{html.escape(_("Tables"))}</h2>
 {_table(flow, _("Data flow: logs, duplicates and periods"))}
 {_table(primary, _("Change in outcomes by change in overall peer support"))}
+{getattr(result, "economics_section", "")}
 <h2>{html.escape(_("Figures"))}</h2>{figs}
 </main></body></html>"""
 
