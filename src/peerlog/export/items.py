@@ -200,20 +200,27 @@ def labelled_frame(frame: pd.DataFrame, include_free_text: bool = False):
     return out, values, labels, missing
 
 
+STATA_LIMIT = 26  # Stata allows 32, but readstat refuses long value-label set names
 STATA_ABBREVIATIONS = (("service_", "svc_"), ("inpatient_", "inp_"), ("_admissions", "_adm"),
+                       ("_contacts", "_n"), ("_minutes", "_min"), ("_nights", "_nts"),
+                       ("mental_health", "mh"), ("physical_health", "ph"),
                        ("complementary_", "compl_"), ("residential_", "resid_"),
                        ("supported_", "supp_"), ("individual_", "indiv_"),
-                       ("_contacts", "_n"), ("_minutes", "_min"))
+                       ("econ_status_", "status_"), ("_therapist", "_ther"),
+                       ("_therapy", "_ther"), ("_employment", "_empl"), ("_college", "_coll"),
+                       ("outpatient_", "outp_"), ("_illness", "_ill"), ("_received", "_rec"),
+                       ("_groups", "_grp"), ("_given", "_giv"), ("_volunteer", "_vol"),
+                       ("_caregiver", "_carer"), ("_friends", "_frnd"), ("_neighbours", "_nbr"))
 
 
 def stata_name(column: str) -> str:
-    """Stata allows 32 characters in a name; longer item codes are abbreviated (the full code
+    """Short enough for Stata and readstat; longer item codes are abbreviated (the full code
     leads the variable label)."""
     for long, short in STATA_ABBREVIATIONS:
-        if len(column) <= 32:
+        if len(column) <= STATA_LIMIT:
             break
         column = column.replace(long, short)
-    return column[:32]
+    return column[:STATA_LIMIT]
 
 
 def write_labelled(out: Path, include_free_text: bool = False) -> list[Path]:
@@ -224,6 +231,8 @@ def write_labelled(out: Path, include_free_text: bool = False) -> list[Path]:
     data = data.astype({c: "object" for c in data.columns if data[c].dtype == "string"})
     sav, dta = out / "items_wide.sav", out / "items_wide.dta"
     stata = {c: stata_name(c) for c in data.columns}
+    if len(set(stata.values())) != len(stata):
+        raise ValueError("two item codes abbreviate to the same Stata name")
     pyreadstat.write_sav(data, sav, column_labels=labels, variable_value_labels=values,
                          missing_ranges=missing)
     # Stata: the same codes and labels; -1 and -9 are labelled so `mvdecode` can make them
