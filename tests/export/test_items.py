@@ -108,7 +108,7 @@ def test_spss_and_stata_copies_carry_labels_and_missing_codes(logs, tmp_path):
     assert "svc_compl_therapist_n" in dta.columns
     assert dmeta.column_names_to_labels["svc_compl_therapist_n"].startswith(
         "service_complementary_therapist_contacts")
-    assert dta.loc[dta["instrument"] == "quarterly", "svc_gp_n"].iloc[0] == 2
+    assert dta.loc[dta["instrument"] == "quarterly", "service_gp_contacts"].iloc[0] == 2
 
 
 def test_include_free_text_is_opt_in_and_audited(logs, tmp_path):
