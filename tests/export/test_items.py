@@ -130,3 +130,37 @@ def test_the_codebook_covers_every_exported_item(logs, tmp_path):
     main(["export", "--out", str(tmp_path), "--csv-only", "--include-free-text"])
     codebook = {r["item"] for r in read(tmp_path / "codebook.csv")}
     assert {i.code for i in items.exported_items(True)} <= codebook
+
+
+def test_console_downloads_central_researcher_only_and_audited(logs, client, make_staff,
+                                                               tmp_path):
+    from peerlog.staff.models import Role
+
+    kept, gone = logs
+    for role in (Role.COORDINATOR, Role.REGIONAL_RESEARCHER, Role.COMMISSIONER,
+                 Role.ADMINISTRATOR):
+        client.force_login(make_staff(role))
+        response = client.get("/staff/exports/items/items.csv")
+        assert response.status_code == 403
+        assert b"log_id" not in response.content
+    assert not AuditEvent.objects.filter(action="export").exists()
+    researcher = make_staff(Role.CENTRAL_RESEARCHER, name="central-r")
+    client.force_login(researcher)
+    page = client.get("/staff/exports/items/")
+    assert page.status_code == 200 and b"items_wide.sav" in page.content
+    response = client.get("/staff/exports/items/items.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    assert kept.personal_id.code in body and gone.personal_id.code not in body
+    assert "inpatient_mental_health_nights" in body
+    assert "Jane Doe" not in body and "Mary Smith" not in body
+    event = AuditEvent.objects.filter(action="export").latest("at")
+    assert (event.actor_label, event.target_type, event.detail["via"]) == (
+        "central-r", "items.csv", "staff console")
+    sav = b"".join(client.get("/staff/exports/items/items_wide.sav").streaming_content)
+    path = tmp_path / "dl.sav"
+    path.write_bytes(sav)
+    frame, meta = pyreadstat.read_sav(path)
+    assert len(frame) == 2 and set(frame["personal_id"]) == {kept.personal_id.code}
+    assert client.get("/staff/exports/items/secrets.txt").status_code == 404
+    assert AuditEvent.objects.filter(action="export").count() == 2

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from peerlog.staff.views import auth, ids, monitoring, paper, people, quality
+from peerlog.staff.views import research_exports
 
 app_name = "staff"
 urlpatterns = [
@@ -40,6 +41,9 @@ urlpatterns = [
     path("audit/", people.audit_trail, name="audit"),
     path("exports/", people.exports, name="exports"),
     path("exports/<slug:name>.csv", people.export_csv, name="export_csv"),
+    path("exports/items/", research_exports.research_exports, name="research_exports"),
+    path("exports/items/<str:name>", research_exports.research_export_file,
+         name="research_export_file"),
     # Administrators
     path("accounts/", people.accounts, name="accounts"),
     path("accounts/<int:pk>/<slug:action>/", people.account_action, name="account_action"),
