@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from peerlog.staff.views import auth, ids, monitoring, paper, people, quality
-from peerlog.staff.views import research_exports
+from peerlog.staff.views import auth, ids, monitoring, paper, people, quality, research_exports
 
 app_name = "staff"
 urlpatterns = [
