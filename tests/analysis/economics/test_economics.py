@@ -70,7 +70,10 @@ def test_service_use_statuses_follow_the_forms_instructions(result):
     assert row.loc[("L5", "inpatient_maternity", "nights"), "status"] == "missing"
     assert row.loc[("L3", "informal_care", "friends_hours_per_week"), "status"] == "missing"
     assert row.loc[("L1", "employment", "hours_per_week"), "status"] == "missing"
-    assert row.loc[("L3", "employment", "hours_per_week"), "status"] == "not_applicable"
+    # skipped by its condition (not in work) or nothing to ask (GP not used): no row
+    assert ("L3", "employment", "hours_per_week") not in row.index
+    assert ("L4", "gp", "average_minutes") not in row.index
+    assert row.loc[("L3", "gp", "average_minutes"), "status"] == "missing"
     assert row.loc[("L5", "medication", "taken"), "status"] == "prefer_not"
     # the short form does not ask outpatient visits: no row, never a zero
     assert ("L4", "outpatient_mental_health", "visits") not in row.index

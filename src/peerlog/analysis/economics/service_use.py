@@ -176,6 +176,9 @@ def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> Service
                 src = frame[source].to_numpy() if source in frame else empty
                 applies = np.isin(src, allowed)
             st[blank & ~applies] = 6
+        if m.measure == "average_minutes":  # no duration to give without contacts
+            contacts = values[m.item.replace("_minutes", "_contacts")]
+            st[blank & (contacts == 0)] = 6
         st[~asked] = 5
         if m.kind == "number":
             ok = st == 0
@@ -198,12 +201,14 @@ def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> Service
 
 
 def tidy(use: ServiceUse) -> pd.DataFrame:
-    """service_use.csv: one row per quarterly log per measure that the form asked."""
+    """service_use.csv: one row per quarterly log per measure that the form asked and that
+    applied (a question skipped by its condition, e.g. work hours of someone not in work,
+    or the duration of a service not used, has no row)."""
     n = len(use.logs)
     parts = []
     for m in MEASURES:
         st = use.status[m.item]
-        keep = st != 5
+        keep = st < 5
         value = use.values[m.item]
         if m.kind in ("yes_no", "choice"):
             shown = use.choices[m.item]
