@@ -22,6 +22,7 @@ __all__ = ["EconomicsOptions", "EconomicsResult", "report_section", "run", "writ
 
 COST_MEASURES = ("inpatient", "outpatient_ae", "community_health", "social_care", "total_hsc",
                  "total_hsc_known", "informal_care_hours", "informal_care")
+SUBGROUP_MEASURES = ("total_hsc", "total_hsc_known", "informal_care")
 GROUPINGS = ("region", "project_type", "gender", "age_group", "ethnic_group", "area",
              "uses_mh_services", "learning_disability", "physical_condition")
 
@@ -75,6 +76,10 @@ def run(items: pd.DataFrame, logs: pd.DataFrame, participants: pd.DataFrame,
     result = costs.compute_costs(use, table, options.informal_care_rate)
     per_log = descriptives.per_log_measures(use, result.costs)
     q = qaly.qalys(logs)
+    periods = descriptives.change_periods(per_log, logs)
+    first = logs.sort_values(["personal_id", "completed_on"], kind="stable").drop_duplicates(
+        "personal_id")
+    base = descriptives.baseline(use, first, participants)
     t1 = time.perf_counter()
     people = participants[["personal_id", "region", "project_type"]]
     if factors is not None:
@@ -83,42 +88,43 @@ def run(items: pd.DataFrame, logs: pd.DataFrame, participants: pd.DataFrame,
     groupings = [g for g in GROUPINGS if g in people.columns]
     by_log = per_log.merge(people, on="personal_id", how="left")
     q_people = q.merge(people, on="personal_id", how="left")
-    summaries = []
+    ids = pd.Index(pd.unique(np.concatenate([by_log["personal_id"].to_numpy(),
+                                             q_people["personal_id"].to_numpy()])))
+    n = len(ids)
+    cost_codes = ids.get_indexer(by_log["personal_id"])
+    q_codes = ids.get_indexer(q_people["personal_id"])
+    period_codes = ids.get_indexer(periods["personal_id"])
+    years = (q_people["days"].to_numpy(float) / qaly.DAYS_PER_YEAR)[:, None]
+    cells = []
     for group in (None, *groupings):
-        summaries.append(bootstrap.grouped_means(by_log, list(COST_MEASURES), group,
-                                                 options.seed, options.replicates))
-        summaries.append(_qaly_means(q_people, group, options))
-    summary = pd.concat(summaries, ignore_index=True)
-    periods, change = descriptives.change_by_peer_support(per_log, logs, options.seed,
-                                                          options.replicates)
-    first = logs.sort_values(["personal_id", "completed_on"], kind="stable").drop_duplicates(
-        "personal_id")
-    base = descriptives.baseline(use, first, participants)
+        name = group or "overall"
+        measures = list(COST_MEASURES if group in (None, "region", "project_type")
+                        else SUBGROUP_MEASURES)
+        cells += bootstrap.make_cells(name, cost_codes, n, by_log[measures].to_numpy(float),
+                                      measures, _levels(by_log, group))
+        cells += bootstrap.make_cells(name, q_codes, n, q_people[["qaly"]].to_numpy(float),
+                                      ["qaly_per_person_year"], _levels(q_people, group),
+                                      weights=years)
+    change_measures = [f"{m}_change" for m in descriptives.CHANGE_MEASURES]
+    for ps in descriptives.PS_VARIABLES:
+        cells += bootstrap.make_cells(f"{ps}_change", period_codes, n,
+                                      periods[change_measures].to_numpy(float),
+                                      change_measures, _levels(periods, f"{ps}_change"))
+    stats = bootstrap.run_cells(cells, n, options.seed, options.replicates)
+    is_change = stats["grouping"].str.endswith("_change")
+    summary = stats[~is_change].reset_index(drop=True)
+    change = stats[is_change].reset_index(drop=True)
+    summary.attrs["replicates"] = change.attrs["replicates"] = options.replicates
     t2 = time.perf_counter()
     return EconomicsResult(use, result, q, summary, periods, change, base, table,
                            {"economics_compute": t1 - t0, "economics_bootstrap": t2 - t1})
 
 
-def _qaly_means(q: pd.DataFrame, group: str | None, options: EconomicsOptions) -> pd.DataFrame:
-    """QALYs per person-year observed (= time-weighted mean EQ-5D index), bootstrapped."""
-    frame = q.assign(_years=q["days"] / qaly.DAYS_PER_YEAR)
-    rows = []
-    grouping = group or "overall"
-    levels = [("all", frame)] if group is None else [
-        (str(k), g) for k, g in frame[frame[group].notna()].groupby(group, observed=True)]
-    for level, g in levels:
-        codes, ids = pd.factorize(g["personal_id"])
-        sums = np.bincount(codes, g["qaly"].to_numpy(float), len(ids))[:, None]
-        years = np.bincount(codes, g["_years"].to_numpy(float), len(ids))[:, None]
-        point, reps = bootstrap.cluster_means(
-            sums, years, bootstrap.rng_for(options.seed, f"qaly|{grouping}|{level}"),
-            options.replicates)
-        low, high = bootstrap.percentile_ci(reps)
-        rows.append({"grouping": grouping, "level": level, "measure": "qaly_per_person_year",
-                     "n_people": len(ids), "n_obs": len(g), "mean": point[0],
-                     "ci_low": np.atleast_1d(low)[0], "ci_high": np.atleast_1d(high)[0],
-                     "zeros_pct": np.nan})
-    return pd.DataFrame(rows)
+def _levels(frame: pd.DataFrame, group: str | None) -> np.ndarray | None:
+    if group is None:
+        return None
+    values = frame[group]
+    return values.astype(object).where(values.notna(), None).to_numpy()
 
 
 def write_outputs(result: EconomicsResult, out: str | os.PathLike) -> list[Path]:

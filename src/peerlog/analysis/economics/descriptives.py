@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bootstrap import grouped_means
 from .service_use import ECON_STATUS, INPATIENT, SERVICES, ServiceUse
 
 CHANGE_LEVELS = ("decreased", "same", "increased")
@@ -80,19 +79,19 @@ def baseline(use: ServiceUse, first_logs: pd.DataFrame, participants: pd.DataFra
     return pd.DataFrame(out)
 
 
-def change_by_peer_support(per_log: pd.DataFrame, ps_logs: pd.DataFrame,
-                           seed: int, replicates: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Periods between consecutive quarterly logs, and mean change per peer support level."""
+def change_periods(per_log: pd.DataFrame, ps_logs: pd.DataFrame) -> pd.DataFrame:
+    """Periods between consecutive quarterly logs: change in each measure and the category of
+    change in each overall peer support variable (from the same two logs)."""
     q = per_log.merge(ps_logs[["log_id", *PS_VARIABLES]], on="log_id", how="left")
     q = q.sort_values(["personal_id", "completed_on"], kind="stable").reset_index(drop=True)
     pid = q["personal_id"].to_numpy()
     nxt = np.flatnonzero(pid[1:] == pid[:-1]) + 1
     prev = nxt - 1
+    dates = q["completed_on"].to_numpy().astype("datetime64[D]")
     periods = pd.DataFrame({
         "personal_id": pid[nxt], "start_log_id": q["log_id"].to_numpy()[prev],
         "end_log_id": q["log_id"].to_numpy()[nxt],
-        "days": (q["completed_on"].to_numpy()[nxt] - q["completed_on"].to_numpy()[prev])
-        .astype("timedelta64[D]").astype(int),
+        "days": (dates[nxt] - dates[prev]).astype(int),
     })
     for m in CHANGE_MEASURES:
         v = q[m].to_numpy(dtype=float)
@@ -103,11 +102,4 @@ def change_by_peer_support(per_log: pd.DataFrame, ps_logs: pd.DataFrame,
         periods[f"{ps}_change"] = pd.Categorical.from_codes(
             np.where(np.isnan(d), -1, np.sign(np.nan_to_num(d)).astype(int) + 1),
             categories=list(CHANGE_LEVELS))
-    stats = []
-    measures = [f"{m}_change" for m in CHANGE_MEASURES]
-    for ps in PS_VARIABLES:
-        res = grouped_means(periods, measures, f"{ps}_change", seed, replicates,
-                            label=f"{ps}_change")
-        stats.append(res)
-    table = pd.concat(stats, ignore_index=True) if stats else pd.DataFrame()
-    return periods, table
+    return periods
