@@ -30,6 +30,7 @@ from peerlog.analysis.pipeline import Options, analyse  # noqa: E402
 from peerlog.synth.cohort import generate  # noqa: E402
 
 EXAMPLE = ROOT / "src/peerlog/analysis/economics/data/unit_costs_example.csv"
+NEWLINE = b"\n"
 SCALES = {"seed": 1.0, "large": 100_000 / 703}
 
 
@@ -62,7 +63,7 @@ def main() -> None:
         total_econ = read_items_s + econ + write_s
         print(f"{len(participants):,} participants, {len(logs):,} logs, "
               f"{len(e.service_use.logs):,} quarterly logs, {len(e.qalys):,} QALY periods, "
-              f"{sum(1 for _ in open(written[0])) - 1:,} service_use.csv rows")
+              f"{written[0].read_bytes().count(NEWLINE) - 1:,} service_use.csv rows")
         print(f"read contract {t1 - t0:.2f} s; prepare {result.timings['prepare']:.2f} s; "
               f"models ({len(result.models)}) {models:.2f} s")
         print(f"economics: read items_wide {read_items_s:.2f} s, compute "

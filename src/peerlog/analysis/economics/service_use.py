@@ -156,7 +156,7 @@ def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> Service
         col = frame.get(f"econ_status_{c}")
         multi_chosen[c] = (col.to_numpy() == "1") if col is not None else np.zeros(n, bool)
     for m in MEASURES:
-        raw = frame[m.item].str.strip().to_numpy() if m.item in frame else empty
+        raw = frame[m.item].to_numpy(dtype=object) if m.item in frame else empty
         st = np.zeros(n, dtype=np.int8)
         blank = raw == ""
         st[blank] = 1 if m.blank == "zero" else 2
