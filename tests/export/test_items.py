@@ -164,3 +164,25 @@ def test_console_downloads_central_researcher_only_and_audited(logs, client, mak
     assert len(frame) == 2 and set(frame["personal_id"]) == {kept.personal_id.code}
     assert client.get("/staff/exports/items/secrets.txt").status_code == 404
     assert AuditEvent.objects.filter(action="export").count() == 2
+
+
+def test_exported_items_feed_the_economics(logs, tmp_path, capsys):
+    """From the database to costs: peerlog export, then peerlog analyse --unit-costs."""
+    from pathlib import Path
+
+    from peerlog.analysis import economics
+
+    example = Path(economics.__file__).parent / "data" / "unit_costs_example.csv"
+    assert main(["export", "--out", str(tmp_path), "--csv-only"]) == 0
+    out = tmp_path / "results"
+    assert main(["analyse", str(tmp_path), "-o", str(out), "--unit-costs", str(example),
+                 "--no-pdf", "--no-figures", "--quiet"]) == 0, capsys.readouterr().err
+    costs = pd.read_csv(out / "costs.csv")
+    assert len(costs) == 1  # the quarterly log of the participant who stayed
+    row = costs.iloc[0]
+    # MH nights 4 x 400 + GP 2 contacts x 10 min x 4.00; other stays and visits left blank
+    assert row["total_hsc_known"] == 1680.0
+    assert pd.isna(row["total_hsc"]) and row["missing_items"] > 0
+    assert row["note"] == "illustrative, not for reporting"
+    use = pd.read_csv(out / "service_use.csv", dtype=str, keep_default_na=False)
+    assert set(use["personal_id"]) == {logs[0].personal_id.code}
