@@ -37,13 +37,15 @@ SCALES = {"seed": 1.0, "large": 100_000 / 703}
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("size", choices=sorted(SCALES))
+    parser.add_argument("--keep", metavar="DIR",
+                        help="write the generated files here and reuse them on later runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        t = time.perf_counter()
-        cohort = generate(1, SCALES[args.size])
-        cohort.write(folder)
-        print(f"generated and written (not timed): {time.perf_counter() - t:.1f} s")
+        folder = Path(args.keep or tmp)
+        if not (folder / "items_wide.csv").exists():
+            t = time.perf_counter()
+            generate(1, SCALES[args.size]).write(folder)
+            print(f"generated and written (not timed): {time.perf_counter() - t:.1f} s")
         t0 = time.perf_counter()
         participants = read_participants(folder / "participants.csv")
         logs = read_logs(folder / "logs.csv")

@@ -1,5 +1,6 @@
 """Health economics on a small hand-computed fixture (data/), and the bootstrap against scipy."""
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +208,13 @@ def test_the_economics_does_not_import_django():
     code = ("import sys, peerlog.analysis.economics, peerlog.analysis.pipeline; "
             "assert not any(m.startswith('django') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_fast_service_use_writer_matches_the_tidy_frame(result, tmp_path):
+    use = dataclasses.replace(result.service_use, logs=result.service_use.logs.copy())
+    use.logs.loc[0, "personal_id"] = 'odd, "typed" id'  # an unregistered ID as typed
+    frame = service_use.tidy(use)
+    frame.to_csv(tmp_path / "a.csv", index=False, lineterminator="\n")
+    n = service_use.write_tidy(use, tmp_path / "b.csv", chunk=2)
+    assert n == len(frame)
+    assert (tmp_path / "b.csv").read_text() == (tmp_path / "a.csv").read_text()

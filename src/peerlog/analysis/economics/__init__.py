@@ -100,11 +100,13 @@ def run(items: pd.DataFrame, logs: pd.DataFrame, participants: pd.DataFrame,
         name = group or "overall"
         measures = list(COST_MEASURES if group in (None, "region", "project_type")
                         else SUBGROUP_MEASURES)
-        cells += bootstrap.make_cells(name, cost_codes, n, by_log[measures].to_numpy(float),
-                                      measures, _levels(by_log, group))
-        cells += bootstrap.make_cells(name, q_codes, n, q_people[["qaly"]].to_numpy(float),
-                                      ["qaly_per_person_year"], _levels(q_people, group),
-                                      weights=years)
+        cost_cells = bootstrap.make_cells(name, cost_codes, n,
+                                          by_log[measures].to_numpy(float), measures,
+                                          _levels(by_log, group))
+        qaly_cells = bootstrap.make_cells(name, q_codes, n, q_people[["qaly"]].to_numpy(float),
+                                          ["qaly_per_person_year"], _levels(q_people, group),
+                                          weights=years)
+        cells += bootstrap.merge_cells(cost_cells, qaly_cells)
     change_measures = [f"{m}_change" for m in descriptives.CHANGE_MEASURES]
     for ps in descriptives.PS_VARIABLES:
         cells += bootstrap.make_cells(f"{ps}_change", period_codes, n,
@@ -132,8 +134,9 @@ def write_outputs(result: EconomicsResult, out: str | os.PathLike) -> list[Path]
     economics_change_periods.csv, economics_change.csv, baseline_economics.csv."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    written = [out / "service_use.csv"]
+    service_use.write_tidy(result.service_use, written[0])
     files = {
-        "service_use.csv": service_use.tidy(result.service_use),
         "unit_costs_used.csv": result.unit_costs,
         "costs.csv": result.costs.costs,
         "qalys.csv": result.qalys,
@@ -142,7 +145,6 @@ def write_outputs(result: EconomicsResult, out: str | os.PathLike) -> list[Path]
         "economics_change.csv": result.change,
         "baseline_economics.csv": result.baseline,
     }
-    written = []
     for name, frame in files.items():
         path = out / name
         frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")

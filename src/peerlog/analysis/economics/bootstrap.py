@@ -88,6 +88,27 @@ def make_cells(grouping: str, codes: np.ndarray, n_people: int, values: np.ndarr
     return cells
 
 
+def merge_cells(first: list[Cell], second: list[Cell]) -> list[Cell]:
+    """Cells of the same grouping and level side by side (one product instead of two: the
+    products, not the draws, are most of the time)."""
+    by_level = {c.level: c for c in second}
+    out = []
+    for a in first:
+        b = by_level.pop(a.level, None)
+        if b is None:
+            out.append(a)
+            continue
+        cols = np.union1d(a.cols, b.cols)
+        ka, kb = a.sums.shape[1], b.sums.shape[1]
+        sums, counts = np.zeros((len(cols), ka + kb)), np.zeros((len(cols), ka + kb))
+        ia, ib = np.searchsorted(cols, a.cols), np.searchsorted(cols, b.cols)
+        sums[ia, :ka], counts[ia, :ka] = a.sums, a.counts
+        sums[ib, ka:], counts[ib, ka:] = b.sums, b.counts
+        out.append(Cell(a.grouping, a.level, a.measures + b.measures, cols, sums, counts,
+                        np.r_[a.n_obs, b.n_obs], np.r_[a.zeros_pct, b.zeros_pct]))
+    return out + list(by_level.values())
+
+
 def run_cells(cells: list[Cell], n_people: int, seed: int = SEED,
               replicates: int = REPLICATES) -> pd.DataFrame:
     """Means with percentile 95% CIs for every cell, from one set of person resamples."""
@@ -103,8 +124,10 @@ def run_cells(cells: list[Cell], n_people: int, seed: int = SEED,
         while done < replicates and n_people:
             b = min(chunk, replicates - done)
             # Draws are made replicate by replicate (rows), as (b, n); counted per person.
-            idx = rng.integers(0, n_people, size=(b, n_people))
-            keys = idx * b + np.arange(b)[:, None]
+            idx = rng.integers(0, n_people, size=(b, n_people), dtype=np.int64)
+            idx *= b
+            idx += np.arange(b)[:, None]
+            keys = idx
             weights = np.bincount(keys.ravel(), minlength=n_people * b).reshape(n_people, b)
             weights = weights.astype(float)
             for cell, out, matrix, everyone in zip(cells, reps, both, full, strict=True):

@@ -150,6 +150,7 @@ def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> Service
     n = len(frame)
     empty = np.full(n, "", dtype=object)
     instruments = frame["instrument"].to_numpy()
+    masks = {str(inst): instruments == inst for inst in pd.unique(instruments)}
     values, status, choices = {}, {}, {}
     multi_chosen: dict[str, np.ndarray] = {}
     for c in ECON_STATUS:
@@ -163,9 +164,9 @@ def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> Service
         st[raw == TICKED] = 3
         st[raw == PREFER_NOT] = 4
         asked = np.ones(n, dtype=bool)
-        for inst in np.unique(instruments):
-            if m.item not in asked_items(str(inst)):
-                asked[instruments == inst] = False
+        for inst, mask in masks.items():
+            if m.item not in asked_items(inst):
+                asked[mask] = False
         if m.ask_if:
             source, allowed = m.ask_if
             if source == "econ_status":
@@ -232,3 +233,57 @@ def tidy(use: ServiceUse) -> pd.DataFrame:
     for c in ("resource", "measure", "unit", "value", "status"):
         out[c] = long[c].to_numpy()
     return out
+
+
+_SMALL = np.array([str(i) for i in range(100_000)], dtype=object)
+
+
+def _value_text(use: ServiceUse, m: Measure) -> np.ndarray:
+    """Values as service_use.csv shows them (small whole numbers by lookup, for speed)."""
+    if m.kind in ("yes_no", "choice"):
+        return use.choices[m.item].astype(object)
+    v = use.values[m.item]
+    out = np.full(len(v), "", dtype=object)
+    whole = ~np.isnan(v) & (v == np.floor(v)) & (v >= 0) & (v < len(_SMALL))
+    out[whole] = _SMALL[v[whole].astype(np.int64)]
+    other = ~np.isnan(v) & ~whole
+    out[other] = [f"{x:g}" for x in v[other]]
+    return out
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_tidy(use: ServiceUse, path: str | os.PathLike, chunk: int = 20_000) -> int:
+    """Write service_use.csv (the rows of :func:`tidy`, same order) without building the long
+    frame: at programme scale it has millions of rows. Returns the row count."""
+    logs = use.logs
+    prefix = (logs["personal_id"].astype(str).map(_csv_field) + ","
+              + logs["log_id"].astype(str).map(_csv_field) + ","
+              + logs["completed_on"].dt.strftime("%Y-%m-%d") + ","
+              + logs["period_start"].dt.strftime("%Y-%m-%d") + ","
+              + logs["period_end"].dt.strftime("%Y-%m-%d") + "," + logs["source"] + ",")
+    prefix = prefix.to_numpy(dtype=object)
+    texts = [_value_text(use, m) for m in MEASURES]
+    keeps = [use.status[m.item] < 5 for m in MEASURES]
+    statuses = [STATUS_NAMES[use.status[m.item]] for m in MEASURES]
+    middles = [f"{m.resource},{m.measure},{m.unit}," for m in MEASURES]
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(SERVICE_USE_COLUMNS) + "\n")
+        for start in range(0, len(logs), chunk):
+            sl = slice(start, start + chunk)
+            block = np.full((len(prefix[sl]), len(MEASURES)), None, dtype=object)
+            for j in range(len(MEASURES)):
+                keep = keeps[j][sl]
+                block[keep, j] = (prefix[sl][keep] + middles[j] + texts[j][sl][keep] + ","
+                                  + statuses[j][sl][keep])
+            lines = block.ravel()
+            lines = lines[lines != None]  # noqa: E711 (elementwise on an object array)
+            count += len(lines)
+            if len(lines):
+                handle.write("\n".join(lines) + "\n")
+    return count
