@@ -26,6 +26,9 @@ CATEGORY_LABELS = {
     "social_care": "Social care",
     "total_hsc": "Total, health and social care",
     "informal_care": "Informal care (separate)",
+    "total_hsc_known": "Total of known costs (lower bound)",
+    "informal_care_hours": "Informal care, hours",
+    "qaly_per_person_year": "QALYs per person-year",
 }
 SOCIAL_CARE = frozenset({"home_care", "day_centre", "supported_employment", "community_groups"})
 

@@ -22,7 +22,16 @@ def _cell(v: object) -> str:
     return html.escape(str(v))
 
 
+HEADERS = {
+    "measure": _("Measure"), "level": _("Level"), "grouping": _("Peer support variable"),
+    "n_people": _("People"), "n_obs": _("Observations"), "mean": _("Mean"),
+    "zeros_pct": _("% zero"), "variable": _("Variable"), "n": _("n"),
+    "answered": _("Answered"), "percent": _("%"), "missing": _("Missing"),
+}
+
+
 def _table(frame: pd.DataFrame, caption: str) -> str:
+    frame = frame.rename(columns=HEADERS)
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
