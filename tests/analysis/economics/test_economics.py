@@ -218,3 +218,11 @@ def test_fast_service_use_writer_matches_the_tidy_frame(result, tmp_path):
     n = service_use.write_tidy(use, tmp_path / "b.csv", chunk=2)
     assert n == len(frame)
     assert (tmp_path / "b.csv").read_text() == (tmp_path / "a.csv").read_text()
+
+
+@pytest.mark.parametrize("bad", ["three", "-2", "inf"])
+def test_a_bad_number_in_items_names_the_log_and_item(bad):
+    items = service_use.read_items(DATA / "items_wide.csv")
+    items.loc[items["log_id"] == "L3", "service_gp_contacts"] = bad
+    with pytest.raises(service_use.ItemsError, match="log L3, item service_gp_contacts"):
+        service_use.build(items)

@@ -44,8 +44,10 @@ class Cell:
 
     @property
     def both_t(self) -> np.ndarray:
-        """Sums and counts side by side, transposed (2k, people) for the products."""
-        return np.ascontiguousarray(np.hstack([self.sums, self.counts]).T)
+        """Sums and counts side by side, transposed (2k, people), in single precision for the
+        replicate products (their rounding, ~1e-6 of a mean, is far below the bootstrap's own
+        variation; point estimates stay in double precision)."""
+        return np.ascontiguousarray(np.hstack([self.sums, self.counts]).T, dtype=np.float32)
 
 
 def person_sums(codes: np.ndarray, n_people: int, values: np.ndarray
@@ -124,17 +126,16 @@ def run_cells(cells: list[Cell], n_people: int, seed: int = SEED,
         while done < replicates and n_people:
             b = min(chunk, replicates - done)
             # Draws are made replicate by replicate (rows), as (b, n); counted per person.
-            idx = rng.integers(0, n_people, size=(b, n_people), dtype=np.int64)
-            idx *= b
-            idx += np.arange(b)[:, None]
-            keys = idx
-            weights = np.bincount(keys.ravel(), minlength=n_people * b).reshape(n_people, b)
-            weights = weights.astype(float)
+            idx = rng.integers(0, n_people, size=(b, n_people), dtype=np.int32)
+            idx *= b  # fits: n_people * b <= CHUNK_CELLS
+            idx += np.arange(b, dtype=np.int32)[:, None]
+            weights = np.bincount(idx.ravel(), minlength=n_people * b).reshape(n_people, b)
+            weights = weights.astype(np.float32)
             for cell, out, matrix, everyone in zip(cells, reps, both, full, strict=True):
                 totals = matrix @ (weights if everyone else weights[cell.cols])
                 k = cell.sums.shape[1]
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    out[done:done + b] = (totals[:k] / totals[k:]).T
+                    out[done:done + b] = (totals[:k].astype(float) / totals[k:]).T
             done += b
     rows = []
     for cell, r in zip(cells, reps, strict=True):

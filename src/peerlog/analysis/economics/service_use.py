@@ -134,6 +134,14 @@ STATUS_NAMES = np.array(["answered", "blank_not_used", "missing", "ticked", "pre
                          "not_asked", "not_applicable"], dtype=object)
 
 
+def _numbers(raw: np.ndarray) -> np.ndarray:
+    """Text to float; anything that is not a number becomes NaN (reported by the caller)."""
+    try:
+        return raw.astype(float)
+    except ValueError:
+        return pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float)
+
+
 def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> ServiceUse:
     """Read every quarterly log's service use from items_wide (strings)."""
     quarterly = items["instrument"].str.startswith("quarterly")
@@ -183,8 +191,8 @@ def build(items: pd.DataFrame, keep_log_ids: pd.Series | None = None) -> Service
         st[~asked] = 5
         if m.kind == "number":
             ok = st == 0
-            num = pd.to_numeric(pd.Series(np.where(ok, raw, None)), errors="coerce").to_numpy()
-            bad = ok & (np.isnan(num) | (num < 0))
+            num = _numbers(np.where(ok, raw, "nan"))
+            bad = ok & (~np.isfinite(num) | (num < 0))
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise ItemsError(f"items_wide.csv: log {frame['log_id'].iloc[i]}, item "
