@@ -147,6 +147,10 @@ def write_outputs(result: EconomicsResult, out: str | os.PathLike) -> list[Path]
     }
     for name, frame in files.items():
         path = out / name
-        frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+        # Large files are rounded where they are made and written with the fast C path;
+        # float_format costs a Python call per number.
+        small = len(frame) < 20_000
+        frame.to_csv(path, index=False, float_format="%.10g" if small else None,
+                     lineterminator="\n")
         written.append(path)
     return written

@@ -95,7 +95,7 @@ def change_periods(per_log: pd.DataFrame, ps_logs: pd.DataFrame) -> pd.DataFrame
     })
     for m in CHANGE_MEASURES:
         v = q[m].to_numpy(dtype=float)
-        periods[f"{m}_change"] = v[nxt] - v[prev]
+        periods[f"{m}_change"] = np.round(v[nxt] - v[prev], 2)
     for ps in PS_VARIABLES:
         v = q[ps].to_numpy(dtype=float)
         d = v[nxt] - v[prev]

@@ -265,6 +265,18 @@ def _csv_field(text: str) -> str:
     return text
 
 
+def _suffixes(use: ServiceUse, m: Measure) -> tuple[np.ndarray, np.ndarray]:
+    """(rows kept, "resource,measure,unit,value,status" per row), built from the few distinct
+    value/status pairs rather than row by row."""
+    st = use.status[m.item]
+    codes, texts = pd.factorize(_value_text(use, m))
+    key = codes.astype(np.int64) * 8 + st
+    distinct, inverse = np.unique(key, return_inverse=True)
+    table = np.array([f"{m.resource},{m.measure},{m.unit},{texts[k // 8]},{STATUS_NAMES[k % 8]}"
+                      for k in distinct], dtype=object)
+    return st < 5, table[inverse]
+
+
 def write_tidy(use: ServiceUse, path: str | os.PathLike, chunk: int = 20_000) -> int:
     """Write service_use.csv (the rows of :func:`tidy`, same order) without building the long
     frame: at programme scale it has millions of rows. Returns the row count."""
@@ -275,20 +287,16 @@ def write_tidy(use: ServiceUse, path: str | os.PathLike, chunk: int = 20_000) ->
               + logs["period_start"].dt.strftime("%Y-%m-%d") + ","
               + logs["period_end"].dt.strftime("%Y-%m-%d") + "," + logs["source"] + ",")
     prefix = prefix.to_numpy(dtype=object)
-    texts = [_value_text(use, m) for m in MEASURES]
-    keeps = [use.status[m.item] < 5 for m in MEASURES]
-    statuses = [STATUS_NAMES[use.status[m.item]] for m in MEASURES]
-    middles = [f"{m.resource},{m.measure},{m.unit}," for m in MEASURES]
+    suffixes = [_suffixes(use, m) for m in MEASURES]
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(SERVICE_USE_COLUMNS) + "\n")
         for start in range(0, len(logs), chunk):
             sl = slice(start, start + chunk)
             block = np.full((len(prefix[sl]), len(MEASURES)), None, dtype=object)
-            for j in range(len(MEASURES)):
-                keep = keeps[j][sl]
-                block[keep, j] = (prefix[sl][keep] + middles[j] + texts[j][sl][keep] + ","
-                                  + statuses[j][sl][keep])
+            for j, (keep, suffix) in enumerate(suffixes):
+                k = keep[sl]
+                block[k, j] = prefix[sl][k] + suffix[sl][k]
             lines = block.ravel()
             lines = lines[lines != None]  # noqa: E711 (elementwise on an object array)
             count += len(lines)
