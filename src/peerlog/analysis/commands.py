@@ -45,6 +45,18 @@ def register(subparsers) -> None:
                           "other projects, strategic partners vs grant-funded, Leeds alone)"))
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help=_("processes for fitting and figures (default: up to 2)"))
+    p.add_argument("--unit-costs", metavar="FILE",
+                   help=_("unit_costs.csv: also write service use, costs, QALYs and the "
+                          "economics section (needs items_wide.csv from peerlog export)"))
+    p.add_argument("--items", metavar="FILE",
+                   help=_("path of items_wide.csv (default: INPUT/items_wide.csv)"))
+    p.add_argument("--inflate-to", type=int, metavar="YEAR",
+                   help=_("bring unit costs to YEAR's prices (needs --price-index)"))
+    p.add_argument("--price-index", metavar="FILE",
+                   help=_("price index table (columns year, index) for --inflate-to"))
+    p.add_argument("--informal-care-rate", type=float, metavar="RATE",
+                   help=_("value of an hour of informal care (default: the unit-cost "
+                          "table's informal_care row; none: hours only)"))
     p.set_defaults(func=run_analyse)
 
     q = subparsers.add_parser(
@@ -72,6 +84,17 @@ def run_analyse(args: argparse.Namespace) -> int:
     try:
         participants = read_participants(args.participants or base / "participants.csv")
         logs = read_logs(args.logs or base / "logs.csv")
+        economics, items = None, None
+        if args.unit_costs:
+            from .economics import EconomicsOptions
+            from .economics.service_use import read_items
+
+            items = read_items(args.items or base / "items_wide.csv")
+            economics = EconomicsOptions(args.unit_costs, args.inflate_to, args.price_index,
+                                         args.informal_care_rate)
+        elif args.inflate_to or args.price_index or args.informal_care_rate is not None:
+            raise ValueError(_("--inflate-to, --price-index and --informal-care-rate need "
+                               "--unit-costs"))
         options = Options(
             adjust_projects=not args.no_adjust_projects,
             subgroups=tuple(args.subgroup),
@@ -82,9 +105,10 @@ def run_analyse(args: argparse.Namespace) -> int:
             workers=args.jobs,
             blank_grid=args.blank_grid,
             chapter8=args.chapter8,
+            economics=economics,
         )
         if args.quiet or not sys.stderr.isatty():
-            result = analyse(logs, participants, options)
+            result = analyse(logs, participants, options, items=items)
         else:
             from rich.progress import Progress
 
@@ -93,6 +117,7 @@ def run_analyse(args: argparse.Namespace) -> int:
                 result = analyse(
                     logs, participants, options,
                     progress=lambda i, n: bar.update(task, completed=i, total=n),
+                    items=items,
                 )
         result.inputs = {name: (str(path), _sha256(path)) for name, path in (
             ("participants.csv", Path(args.participants or base / "participants.csv")),

@@ -34,6 +34,7 @@ class Options:
     blank_grid: str = "zero"  # a log with an entirely empty peer support grid: zero or missing
     chapter8: bool = False  # add the evaluation's chapter 8 comparisons (subsamples)
     primary_only: bool = False  # only the primary models (headline re-runs)
+    economics: object | None = None  # economics.EconomicsOptions: run the health economics
 
 
 @dataclass
@@ -54,6 +55,7 @@ class AnalysisResult:
     chapter8: list[tuple[str, str, str, AnalysisResult | None]] = field(default_factory=list)
     inputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (path, sha256)
     blank_grid_logs: int = 0
+    economics: object | None = None  # economics.EconomicsResult
 
     @property
     def periods(self) -> pd.DataFrame:
@@ -101,6 +103,7 @@ def analyse(
     participants: pd.DataFrame,
     options: Options | None = None,
     progress: Callable[[int, int], None] | None = None,
+    items: pd.DataFrame | None = None,
 ) -> AnalysisResult:
     """Run the model set on validated frames (``contract.read_logs`` / ``read_participants``
     output, or frames of strings shaped like the CSVs, which are validated here)."""
@@ -138,8 +141,17 @@ def analyse(
     result.blank_grid_logs = int(prepared.logs["ps_grid_blank"].sum())
     if options.primary_only:
         return result
+    if options.economics is not None and items is not None:
+        from . import economics
+        from .periods import participant_factors
+
+        t2 = time.perf_counter()
+        result.economics = economics.run(items, prepared.logs, participants, options.economics,
+                                         participant_factors(participants))
+        timings["economics"] = time.perf_counter() - t2
     t2 = time.perf_counter()
-    headline = replace(options, primary_only=True, chapter8=False, workers=1)
+    headline = replace(options, primary_only=True, chapter8=False, workers=1,
+                       economics=None)
     if result.blank_grid_logs:
         other = "missing" if options.blank_grid == "zero" else "zero"
         result.sensitivity = analyse(full_logs, full_participants,
@@ -270,6 +282,14 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
         figures = figs.render_all(jobs, out / "figures", workers=result.options.workers)
         written += [f.svg for f in figures]
     result.timings["figures"] = time.perf_counter() - t0
+    if result.economics is not None:
+        from . import economics
+
+        written += economics.write_outputs(result.economics, out)
+        html, econ_figures = economics.report_section(
+            result.economics, out / "figures", figures=result.options.figures)
+        result.extra_sections.append((economics.TITLE, html, [f.svg for f in econ_figures]))
+        written += [f.svg for f in econ_figures]
     t0 = time.perf_counter()
     pdf = result.options.pdf
     pages = [(out / "report.html", report.build_html(result, figures)),

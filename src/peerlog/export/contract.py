@@ -158,10 +158,11 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, str
     return count
 
 
-def export(out: Path, labelled: bool = True) -> dict[str, int]:
+def export(out: Path, labelled: bool = True, include_free_text: bool = False) -> dict[str, int]:
     """Write participants.csv, logs.csv and codebook.csv into ``out``; return row counts.
 
-    With ``labelled``, also SPSS and Stata files with variable and value labels.
+    With ``labelled``, also SPSS and Stata files with variable and value labels. Also
+    items.csv and items_wide.csv (every answer; free text only with ``include_free_text``).
     """
     from peerlog.export.labelled import write_labelled
     from peerlog.instruments import codebook, load_all
@@ -174,4 +175,7 @@ def export(out: Path, labelled: bool = True) -> dict[str, int]:
     codebook.write_csv(out / "codebook.csv", list(load_all().values()))
     if labelled:
         write_labelled(out)
+    from peerlog.export import items
+
+    counts.update(items.write_from_db(out, include_free_text, labelled))
     return counts

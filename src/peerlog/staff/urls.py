@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from peerlog.staff.views import accounts, auth, ids, monitoring, paper, people, quality, reports
+from peerlog.staff.views import (
+    accounts,
+    auth,
+    ids,
+    monitoring,
+    paper,
+    people,
+    quality,
+    reports,
+    research_exports,
+)
 
 app_name = "staff"
 urlpatterns = [
@@ -40,6 +50,9 @@ urlpatterns = [
     path("audit/", people.audit_trail, name="audit"),
     path("exports/", people.exports, name="exports"),
     path("exports/<slug:name>.csv", people.export_csv, name="export_csv"),
+    path("exports/items/", research_exports.research_exports, name="research_exports"),
+    path("exports/items/<str:name>", research_exports.research_export_file,
+         name="research_export_file"),
     # Analysis reports (signed-in staff only; never under /static/)
     path("reports/", reports.report_list, name="reports"),
     path("reports/<str:name>/<path:file>", reports.report_file, name="report_file"),

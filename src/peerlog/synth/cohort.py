@@ -101,6 +101,12 @@ class Cohort:
         self.participants.to_csv(paths["participants"], index=False, lineterminator="\n")
         self.logs.to_csv(paths["logs"], index=False, lineterminator="\n")
         self.planted.to_csv(paths["planted"], index=False, lineterminator="\n")
+        from peerlog.export import items
+
+        fields = self.logs[["log_id", "personal_id", "completed_on", "instrument", "version",
+                            "language", "mode"]].to_dict("records")
+        items.write(out, zip(fields, self.answers, strict=True), labelled=False)
+        paths["items"], paths["items_wide"] = out / "items.csv", out / "items_wide.csv"
         return paths
 
 
@@ -220,9 +226,10 @@ def generate(seed: int = 1, scale: float = 1.0) -> Cohort:
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    # Stream 13 (service use) was added later; spawn keys keep streams 1-12 as they were.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(13)]
     (r_people, r_months, r_demo, r_dates, r_ps, r_out, r_items, r_mode, r_dup, r_ids,
-     r_contact, r_misc) = streams
+     r_contact, r_misc, r_econ) = streams
     nreg = len(cal.REGIONS)
 
     # 1. How many people of each kind per region ------------------------------------------
@@ -539,6 +546,8 @@ def generate(seed: int = 1, scale: float = 1.0) -> Cohort:
                     a["econ_status"] = chosen
                 a["med_taken"] = "yes" if r_items.random() < 0.57 else "no"
         answers.append(a)
+    _add_service_use(r_econ, answers, kind, version, log_person,
+                     people["uses_mh_services"].to_numpy() == "yes")
 
     # Scores as the contract writes them.
     eq_cache: dict[tuple, float] = {}
@@ -650,6 +659,90 @@ def generate(seed: int = 1, scale: float = 1.0) -> Cohort:
     return Cohort(seed=seed, scale=scale, participants=parts, logs=logs_out,
                   answers=all_answers, log_meta=log_meta, people=people,
                   planted=planted_table(), projects=projects)
+
+
+# Planted service use per quarterly log (3 months): skewed, mostly zeros, some hospital stays.
+ECON_PLANTED = {
+    "mh_admission": 0.03,  # share of quarterly logs with a mental health admission
+    "mh_nights_mean": 14.0,  # nights per mental health admission (geometric)
+    "physical_admission": 0.04,
+    "physical_nights_mean": 4.0,
+    "ae_physical": 0.08,
+    "gp_any": 0.55,  # share with any GP contact
+    "gp_contacts_mean": 2.5,  # contacts among those with any (1 + Poisson)
+    "cmht_any_mh_users": 0.40,  # share with CMHT contacts among users of MH services
+    "cmht_any_others": 0.05,
+    "cmht_contacts_mean": 4.0,
+    "crisis_any": 0.04,
+    "informal_zero": 0.5,  # share with no family help
+    "family_hours_median": 4.0,  # lognormal among those with help
+}
+_MINUTES = {"gp": 10, "cmht": 45, "crisis_team": 60, "individual_therapy": 50,
+            "practice_nurse": 15, "day_centre": 240}
+
+
+def _add_service_use(rng: np.random.Generator, answers: list[dict], kind: np.ndarray,
+                     version: np.ndarray, log_person: np.ndarray, mh_user: np.ndarray) -> None:
+    """Add the quarterly log's service use answers (the planted patterns of ECON_PLANTED).
+
+    Blank where the form says "leave blank if not used" (community services); 0 where it
+    says "state 0" (inpatient stays, hospital visits). The short form keeps its subset only.
+    """
+    p = ECON_PLANTED
+    idx = np.flatnonzero(kind == "quarterly")
+    n = len(idx)
+    frailty = rng.gamma(1.0, 1.0, len(mh_user))[log_person[idx]]  # skew between people
+    user = mh_user[log_person[idx]]
+
+    def stays(rate: float, mean_nights: float) -> tuple[np.ndarray, np.ndarray]:
+        adm = (rng.random(n) < rate * frailty).astype(int)
+        nights = np.where(adm > 0, rng.geometric(1 / mean_nights, n), 0)
+        return adm, nights
+
+    mh_adm, mh_nights = stays(p["mh_admission"], p["mh_nights_mean"])
+    ph_adm, ph_nights = stays(p["physical_admission"], p["physical_nights_mean"])
+    ae_ph = (rng.random(n) < p["ae_physical"]).astype(int)
+    out_mh = np.where(user & (rng.random(n) < 0.15), 1 + rng.poisson(1.0, n), 0)
+    out_other = np.where(rng.random(n) < 0.2, 1 + rng.poisson(0.5, n), 0)
+
+    def contacts(share: np.ndarray | float, mean: float) -> np.ndarray:
+        any_ = rng.random(n) < np.clip(share * frailty, 0, 0.95)
+        return np.where(any_, 1 + rng.poisson(mean - 1, n), 0)
+
+    services = {
+        "gp": contacts(p["gp_any"], p["gp_contacts_mean"]),
+        "cmht": contacts(np.where(user, p["cmht_any_mh_users"], p["cmht_any_others"]),
+                         p["cmht_contacts_mean"]),
+        "crisis_team": contacts(p["crisis_any"], 3.0),
+        "individual_therapy": contacts(0.12, 4.0),
+        "practice_nurse": contacts(0.2, 1.5),
+        "day_centre": contacts(0.06, 6.0),
+    }
+    helped = rng.random(n) >= p["informal_zero"]
+    family = np.where(helped, np.round(rng.lognormal(np.log(p["family_hours_median"]), 0.9,
+                                                     n)), 0).clip(0, 168).astype(int)
+    friends = np.where(rng.random(n) < 0.4, rng.integers(1, 6, n), 0)
+    short_items = load_instrument("quarterly_short").items
+    for j, i in enumerate(idx):
+        a = answers[i]
+        a |= {"inpatient_mental_health_admissions": int(mh_adm[j]),
+              "inpatient_mental_health_nights": int(mh_nights[j]),
+              "inpatient_physical_health_admissions": int(ph_adm[j]),
+              "inpatient_physical_health_nights": int(ph_nights[j]),
+              "inpatient_maternity_admissions": 0, "inpatient_maternity_nights": 0,
+              "inpatient_residential_care_admissions": 0,
+              "inpatient_residential_care_nights": 0,
+              "visits_ae_physical_health": int(ae_ph[j]),
+              "visits_outpatient_mental_health": int(out_mh[j]),
+              "visits_outpatient_other": int(out_other[j]),
+              "family_hours": int(family[j]), "family_friends_hours": int(friends[j])}
+        for s, counts in services.items():
+            if counts[j] > 0:
+                a[f"service_{s}_contacts"] = int(counts[j])
+                a[f"service_{s}_minutes"] = _MINUTES[s]
+        if version[i] == "short":
+            for key in [k for k in a if k not in short_items]:
+                del a[key]
 
 
 def _ps_cell(value) -> str:
