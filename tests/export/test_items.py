@@ -30,13 +30,13 @@ def logs(participant_factory, project_factory):
     project = project_factory(region="Leeds")
     kept = participant_factory(project=project)
     gone = participant_factory(project=project, withdrawal=Participant.Withdrawal.REMOVE_DATA)
-    store_log(instrument="quarterly", answers=full_answers(**QUARTERLY),
+    store_log(scope=None, instrument="quarterly", answers=full_answers(**QUARTERLY),
               typed_personal_id=kept.personal_id.code, completed_on=dt.date(2016, 3, 1),
               mode="online", submission_key="q1")
-    store_log(instrument="monthly", answers=full_answers(ps_informal_given="ticked"),
+    store_log(scope=None, instrument="monthly", answers=full_answers(ps_informal_given="ticked"),
               typed_personal_id=kept.personal_id.code, completed_on=dt.date(2016, 4, 1),
               mode="paper", submission_key="m1")
-    store_log(instrument="quarterly", answers=full_answers(**QUARTERLY),
+    store_log(scope=None, instrument="quarterly", answers=full_answers(**QUARTERLY),
               typed_personal_id=gone.personal_id.code, completed_on=dt.date(2016, 3, 2),
               mode="online", submission_key="q2")
     return kept, gone

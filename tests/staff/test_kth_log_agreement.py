@@ -18,7 +18,7 @@ from peerlog.staff import monitoring
 
 
 def _log(pid: str, key: str, day: dt.date, kind: str = "monthly", hour: int = 12) -> None:
-    store_log(instrument=kind, answers=monthly_answers() if kind == "monthly" else {},
+    store_log(scope=None, instrument=kind, answers=monthly_answers() if kind == "monthly" else {},
               typed_personal_id=pid, completed_on=day, mode="online", submission_key=key,
               received_at=dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC))
 

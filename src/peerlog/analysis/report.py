@@ -359,6 +359,8 @@ def chapter8_section(result) -> str:
 
 def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
     models = result.models
+    if "p_value" not in models:  # no model could be fitted (a tiny sample)
+        models = models.assign(p_value=math.nan)
     sg = models[models["analysis"] == "subgroup"]
     intro = _(
         "Exploratory. Each subgroup model adds a participant characteristic and its "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from gettext import gettext as _
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 MARKERS = ["circle", "square", "triangle", "diamond", "circle", "square", "triangle"]
@@ -216,12 +217,16 @@ def bar_chart(cats: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]
               value_label: str, title: str, horizontal: bool = False) -> str:
     """Grouped bars; each series has its own colour and a pattern-free outline style, and a
     legend; horizontal bars for long category names."""
+    if not series or not cats:  # nothing to draw (a tiny or filtered sample): say so
+        c = Chart(640, 80, left=16, bottom=16, right=16)
+        c.text(320, 45, _("No data for this figure."), size=12)
+        return c.svg(title)
     vmax = max((v for _n, vals in series for v in vals), default=1)
     ticks = nice_ticks(0, vmax)
     k = len(series)
-    legend_w = max(text_width(n, 10) for n, _v in series) + 30
+    legend_w = max((text_width(n, 10) for n, _v in series), default=0) + 30
     if horizontal:
-        left = max(text_width(cat, 10) for cat in cats) + 14
+        left = max((text_width(cat, 10) for cat in cats), default=0) + 14
         band = 12 * k + 8
         c = Chart(max(640, left + 300 + legend_w), len(cats) * band + 60, left=left,
                   bottom=44, right=16 + legend_w)

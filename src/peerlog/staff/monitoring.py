@@ -118,14 +118,18 @@ def logs_since_first(projects: QuerySet[Project], by_region: bool = False
 
     Numbered by :func:`peerlog.analysis.sequence.log_sequence`, as the analysis numbers them:
     same-day duplicates count once, and when the view covers every project, unregistered
-    logs (which belong to no project) count too, under their typed ID.
+    logs (which belong to no project) count too, under their typed ID, as in the export.
+    Logs dated outside the programme are left out, as in every monthly table.
     """
     from peerlog.analysis.sequence import log_sequence
+    from peerlog.capture.services import programme_start
+    from peerlog.export.contract import removed_ids
 
-    logs = Log.objects.filter(status=Log.Status.COMPLETE)
+    logs = Log.objects.filter(status=Log.Status.COMPLETE, completed_on__gte=programme_start(),
+                              completed_on__lte=timezone.localdate() + dt.timedelta(days=1))
     counted = Q(participant__in=counted_participants(projects))
     if not Project.objects.exclude(pk__in=projects.values("pk")).exists():
-        counted |= Q(participant__isnull=True)
+        counted |= Q(participant__isnull=True) & ~Q(typed_personal_id__in=removed_ids())
     rows = list(logs.filter(counted).order_by("completed_on", "received_at", "id").values_list(
         "participant__personal_id__code", "typed_personal_id", "completed_on", "received_at",
         "kind", "participant__project__region__name"))
