@@ -17,6 +17,7 @@ from tests.ops.conftest import ON_POSTGRES, ROOT
 # script -> [(arguments, text the output must contain)]; every bench script must be here.
 RUNS = {
     "analysis_bench.py": [(["large", "--people", "300"], '"models_fitted": 77')],
+    "economics_bench.py": [(["seed"], "economics")],
     "staff_bench.py": [(["30", "2"], "GET /staff/quality/")],
     "synth_bench.py": [
         (["generate", "--scales", "0.05", "--repeat", "1"], "scale 0.05:"),

@@ -205,6 +205,16 @@ def blank_as_missing(prepared: Prepared) -> None:
 _PERIODS: pd.DataFrame | None = None  # the forked workers' copy (inherited, never pickled)
 
 
+def _may_fork() -> bool:
+    """Fork only where it exists and no other Python thread runs (a thread holding a lock at
+    the fork would leave it held in the child). numpy's OpenBLAS threads are fork-safe: it
+    registers pthread_atfork handlers."""
+    import multiprocessing as mp
+    import threading
+
+    return "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+
+
 def _fit_chunk(args: tuple[list, bool]) -> list:
     specs, adjust = args
     return [fit_model(_PERIODS, spec, adjust) for spec in specs]
@@ -216,7 +226,7 @@ def _fit_all(periods: pd.DataFrame, specs: list, options: Options):
     import multiprocessing as mp
 
     workers = min(options.workers, len(specs) // 20)
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
+    if workers < 2 or not _may_fork():
         for spec in specs:
             yield fit_model(periods, spec, options.adjust_projects)
         return
@@ -328,7 +338,7 @@ def _write_pdfs(jobs: list, workers: int) -> list[Path]:
     """report.pdf and summary.pdf, side by side in forked processes when allowed."""
     import multiprocessing as mp
 
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
+    if workers < 2 or not _may_fork():
         return [_pdf_job(j) for j in jobs]
     import weasyprint  # noqa: F401  imported once, before the fork, not in each child
 
