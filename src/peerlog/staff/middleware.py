@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"
+STAFF_PATHS = ("/staff/", "/admin/")
 TOUCH_EVERY = 60  # seconds: how often the last-seen time is written back to the session
 
 
@@ -39,6 +40,10 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(STAFF_PATHS):
+            # Participant pages: nobody signs in there, and they must not need the session
+            # table (a registration page re-drawn while the database is down, issue 9 item 13).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             expired = self._check_clocks(request)
