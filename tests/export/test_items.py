@@ -186,3 +186,15 @@ def test_exported_items_feed_the_economics(logs, tmp_path, capsys):
     assert row["note"] == "illustrative, not for reporting"
     use = pd.read_csv(out / "service_use.csv", dtype=str, keep_default_na=False)
     assert set(use["personal_id"]) == {logs[0].personal_id.code}
+
+
+def test_exports_page_links_the_item_level_and_economics_downloads(client, make_staff):
+    from peerlog.staff.models import Role
+
+    client.force_login(make_staff(Role.CENTRAL_RESEARCHER))
+    page = client.get("/staff/exports/").content.decode()
+    assert 'href="/staff/exports/items/"' in page and 'href="/staff/reports/"' in page
+    assert "costs.csv" in page
+    client.force_login(make_staff(Role.COMMISSIONER, name="comm"))
+    response = client.get("/staff/exports/")
+    assert response.status_code == 403 and b"/staff/exports/items/" not in response.content
