@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 import subprocess
+from html import escape as html_escape
 from pathlib import Path
 
 import numpy as np
@@ -305,3 +306,119 @@ def test_other_parts_add_report_sections(analysed, tmp_path):
     assert "<h2>Service use and costs</h2><p>Costs fell.</p>" in page
     assert "<figcaption>Service costs by group</figcaption>" in page
     assert page.index("Service use and costs") < page.index("Descriptive statistics")
+
+
+# ------------------------------------------------------------------- health economics
+
+
+@pytest.fixture(scope="module")
+def rendered_economics(tmp_path_factory):
+    """A report made with --unit-costs (the example, illustrative costs) on a synthetic
+    cohort with service use, rendered to HTML and PDF."""
+    from peerlog.analysis import economics
+    from peerlog.analysis.economics.service_use import read_items
+    from peerlog.synth.cohort import generate
+
+    data = tmp_path_factory.mktemp("econ-data")
+    generate(3, 0.1).write(data)
+    out = tmp_path_factory.mktemp("econ-report")
+    example = Path(economics.__file__).parent / "data" / "unit_costs_example.csv"
+    logs, parts = _raw_dir(data)
+    res = analyse(logs, parts, Options(include_subgroups=False, economics=economics.
+                                       EconomicsOptions(example, replicates=500)),
+                  items=read_items(data / "items_wide.csv"))
+    write_outputs(res, out)
+    return out, res
+
+
+def _raw_dir(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    logs = pd.read_csv(path / "logs.csv", dtype=str, keep_default_na=False)
+    parts = pd.read_csv(path / "participants.csv", dtype=str, keep_default_na=False)
+    return logs, parts
+
+
+def test_economics_section_is_labelled_and_accessible(rendered_economics, chromium, axe):
+    out, res = rendered_economics
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page[page.index("<h2>Health economics</h2>"):page.index('id="descriptives"')]
+    assert "Unit costs: illustrative, not for reporting." in section
+    assert ("<figcaption>Service costs per quarter: mean and 95% bootstrap interval "
+            "(illustrative, not for reporting)</figcaption>") in section
+    assert "Projects attended" in section and "projects_change" not in section
+    # the figure's whiskers are the summary's bootstrap interval
+    total = res.economics.summary.query("grouping == 'overall' and measure == 'total_hsc'")
+    low, high = total[["ci_low", "ci_high"]].iloc[0]
+    assert f"{low:,.2f} to {high:,.2f}" in section
+    svg = section[section.index("<svg"):section.index("</svg>")]
+    assert svg.count('fill="#0072B2"') == 5  # one bar per category, and its whisker
+    whiskers = re.search(r'<path d="([^"]*)" fill="none" stroke="#000" stroke-width="1.2"',
+                         svg).group(1)
+    shown = res.economics.summary.query(
+        "grouping == 'overall' and measure in ['inpatient', 'outpatient_ae', "
+        "'community_health', 'social_care', 'total_hsc']")
+    assert whiskers.count("M") == 3 * shown["ci_high"].notna().sum() >= 12
+    browser_page = chromium.new_page()
+    browser_page.goto((out / "report.html").as_uri())
+    assert axe(browser_page) == []
+    browser_page.close()
+
+
+def test_economics_baseline_rows_join_table_a4_3(rendered_economics):
+    out, res = rendered_economics
+    page = (out / "report.html").read_text(encoding="utf-8")
+    a43 = page[page.index("Table A4.3"):page.index("Table A4.4")]
+    base = res.economics.baseline.set_index(["variable", "level", "region"])
+    admitted = base.loc[("mh_admission_3_months", "yes", "Total")]
+    medication = base.loc[("mh_medication", "yes", "Total")]
+    for name, row in (("Hospital admission for mental health, previous 3 months, n (%)",
+                       admitted), ("Medication for mental health, n (%)", medication)):
+        cells = re.search(re.escape(name) + r"</td><td>Yes</td>(.*?)</tr>", a43).group(1)
+        total = re.findall(r"<td>(.*?)</td>", cells)[-1]
+        assert total == f"{int(row['n'])} ({float(row['percent']):.1f})", name
+    assert "How they spent their time (Q19), n (%)" in a43 and "Not working due to illness" in a43
+
+
+def test_summary_reports_service_use_without_small_numbers(rendered_economics):
+    out, res = rendered_economics
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    lines = summary.service_use_lines(res)
+    registered = set(res.prepared.participants["personal_id"])
+    quarterly = res.economics.service_use.logs
+    n = quarterly["personal_id"].isin(registered).groupby(quarterly["personal_id"]).any().sum()
+    assert lines[0].startswith(f"{n} people answered the service use questions")
+    assert all(html_escape(line) in page for line in lines)
+    assert "illustrative, not for reporting" in lines[-1]
+    for line in lines[1:-1]:  # a count of people, or the words for a withheld one
+        count = re.match(r"(\d+) \(\d+%\)|Fewer than 5|All but fewer than 5", line)
+        assert count, line
+        if count.group(1):
+            assert 5 <= int(count.group(1)) <= n - 5
+    assert summary._people(3, 40) == "Fewer than 5"
+    assert summary._people(38, 40) == "All but fewer than 5"
+    assert summary._people(0, 40) == "0 (0%)" and summary._people(20, 40) == "20 (50%)"
+
+
+def test_summary_withholds_service_use_of_fewer_than_five_people(rendered_economics):
+    import dataclasses
+
+    _out, res = rendered_economics
+    use = res.economics.service_use
+    few = use.logs["personal_id"].drop_duplicates().iloc[:4]
+    keep = use.logs["personal_id"].isin(few).to_numpy()
+    small = dataclasses.replace(
+        use, logs=use.logs[keep].reset_index(drop=True),
+        values={k: v[keep] for k, v in use.values.items()},
+        status={k: v[keep] for k, v in use.status.items()})
+    res_small = dataclasses.replace(res, economics=dataclasses.replace(res.economics,
+                                                                       service_use=small))
+    assert summary.service_use_lines(res_small) == [
+        "Fewer than 5 people answered the service use questions, so no figures are shown."]
+
+
+@pytest.mark.parametrize("name", ["report", "summary"])
+def test_economics_pdf_pages_fit(rendered_economics, name):
+    out, _res = rendered_economics
+    test_pdf_pages_fit(out, name)  # the same checks as the report without economics
+    text = subprocess.run(["pdftotext", str(out / f"{name}.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "illustrative, not for reporting" in text

@@ -186,3 +186,41 @@ def test_exported_items_feed_the_economics(logs, tmp_path, capsys):
     assert row["note"] == "illustrative, not for reporting"
     use = pd.read_csv(out / "service_use.csv", dtype=str, keep_default_na=False)
     assert set(use["personal_id"]) == {logs[0].personal_id.code}
+
+
+def test_exports_page_links_the_item_level_and_economics_downloads(client, make_staff):
+    from peerlog.staff.models import Role
+
+    client.force_login(make_staff(Role.CENTRAL_RESEARCHER))
+    page = client.get("/staff/exports/").content.decode()
+    assert 'href="/staff/exports/items/"' in page and 'href="/staff/reports/"' in page
+    assert "costs.csv" in page
+    client.force_login(make_staff(Role.COMMISSIONER, name="comm"))
+    response = client.get("/staff/exports/")
+    assert response.status_code == 403 and b"/staff/exports/items/" not in response.content
+
+
+def test_demo_report_has_illustrative_economics_and_is_reused_until_items_change(
+        logs, tmp_path, capsys):
+    """The demo's analysis runs the economics on the example unit costs; a second run reuses
+    the report, and a changed service-use answer (items_wide.csv only) redoes it."""
+    from peerlog.capture.models import Log
+    from peerlog.web.demo import _demo_report
+
+    data, report = tmp_path / "data", tmp_path / "report"
+    html = _demo_report(data, report)
+    page = html.read_text(encoding="utf-8")
+    assert "Health economics" in page and "illustrative, not for reporting" in page
+    costs = pd.read_csv(report / "costs.csv")
+    assert costs["total_hsc_known"].tolist() == [1680.0]
+    assert "Running the analysis" in capsys.readouterr().out
+    assert _demo_report(data, report) == html
+    assert "up to date: reusing" in capsys.readouterr().out
+    logs_csv = (data / "logs.csv").read_text()
+    log = Log.objects.get(submission_key="q1")
+    log.answers["service_gp_contacts"] = 3
+    log.save(update_fields=["answers"])
+    _demo_report(data, report)
+    assert "Running the analysis" in capsys.readouterr().out
+    assert (data / "logs.csv").read_text() == logs_csv  # only the items changed
+    assert pd.read_csv(report / "costs.csv")["total_hsc_known"].tolist() == [1720.0]

@@ -419,7 +419,8 @@ def descriptives(result, figures: dict[str, Figure]) -> str:
         parts.append(wide(header, rows, caption, labels=2))
     if "fig_4_5_age_by_gender" in figures:
         parts.append(figure_html(figures["fig_4_5_age_by_gender"], _("Figure 4.5:")))
-    parts.append(wide(*tables.a4_3_display(prepared), labels=2))
+    econ = result.economics.baseline if getattr(result, "economics", None) else None
+    parts.append(wide(*tables.a4_3_display(prepared, econ), labels=2))
     parts.append(wide(*tables.a4_4_display(prepared), labels=2))
     if "fig_4_6_types_at_entry" in figures:
         parts.append(figure_html(figures["fig_4_6_types_at_entry"], _("Figure 4.6:")))

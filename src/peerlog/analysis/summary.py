@@ -80,6 +80,71 @@ def plain_findings(result) -> list[str]:
     return out
 
 
+# (measure, how many people, in plain words): "used" = a number above 0 or a tick.
+SERVICE_LINES = (
+    ("inpatient_mental_health_admissions",
+     _("{k} of them stayed in hospital for their mental health at least once.")),
+    ("visits_ae_mental_health",
+     _("{k} went to A&E for their mental health at least once.")),
+    ("service_crisis_team_contacts", _("{k} were in touch with a crisis team.")),
+    ("service_cmht_contacts", _("{k} were in touch with a community mental health team.")),
+    ("service_gp_contacts", _("{k} saw their GP.")),
+)
+
+
+def _people(k: int, n: int) -> str:
+    """A count of people out of n, withheld when it, or the rest, is 1 to 4 people."""
+    if 0 < k < SUPPRESS_BELOW:
+        return _("Fewer than {n}").format(n=SUPPRESS_BELOW)
+    if 0 < n - k < SUPPRESS_BELOW:
+        return _("All but fewer than {n}").format(n=SUPPRESS_BELOW)
+    return _("{k} ({pct:.0f}%)").format(k=k, pct=100 * k / n)
+
+
+def service_use_lines(result) -> list[str]:
+    """Service use and cost in plain words, aggregates of registered people only; nothing
+    about fewer than 5 people. Empty without the economics."""
+    import numpy as np
+
+    econ = getattr(result, "economics", None)
+    if econ is None:
+        return []
+    use = econ.service_use
+    registered = set(result.prepared.participants["personal_id"])
+    pid = use.logs["personal_id"].to_numpy()
+    keep = np.fromiter((p in registered for p in pid), bool, len(pid))
+    people = set(pid[keep])
+    n = len(people)
+    if n < SUPPRESS_BELOW:
+        return [_("Fewer than {n} people answered the service use questions, so no figures "
+                  "are shown.").format(n=SUPPRESS_BELOW)]
+    lines = [_("{n} people answered the service use questions in their quarterly logs "
+               "(about the three months before each log). Over that time:").format(n=n)]
+    for item, text in SERVICE_LINES:
+        if item not in use.values:
+            continue
+        used = keep & ((np.nan_to_num(use.values[item]) > 0) | (use.status[item] == 3))
+        k = len(set(pid[used]))
+        lines.append(text.format(k=_people(k, n)))
+    s = econ.summary
+    total = s[(s["grouping"] == "overall") & (s["measure"] == "total_hsc")]
+    if len(total) and total["n_people"].iloc[0] >= SUPPRESS_BELOW and np.isfinite(
+            total["mean"].iloc[0]):
+        row = total.iloc[0]
+        line = _("Health and social care services cost {currency} {mean:,.0f} per person per "
+                 "quarter on average (likely between {low:,.0f} and {high:,.0f}), from the "
+                 "quarters of {n} people in which every amount was known.").format(
+            currency=econ.costs.currency, mean=row["mean"], low=row["ci_low"],
+            high=row["ci_high"], n=int(row["n_people"]))
+        if econ.costs.illustrative:
+            from .economics.costs import ILLUSTRATIVE
+
+            line += " " + _("These costs use example unit costs: {note}.").format(
+                note=ILLUSTRATIVE)
+        lines.append(line)
+    return lines
+
+
 CSS = """
 @page { size: A4; margin: 16mm 15mm;
   @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; } }
@@ -122,6 +187,12 @@ def build_html(result, lang: str = "en") -> str:
         _("Regions with fewer than {n} people in a cell show '<{n}' so that no one can be "
           "identified.").format(n=SUPPRESS_BELOW),
     ]
+    lines = service_use_lines(result)
+    service = ("<p>" + esc(lines[0]) + "</p><ul>" + "".join(
+        f"<li>{esc(t)}</li>" for t in lines[1:]) + "</ul>" if len(lines) > 1 else
+        "<p>" + esc(lines[0] if lines else _(
+            "Service use and costs are reported when the analysis is run with unit costs "
+            "(the economics section); see the full report.")) + "</p>")
     title = _("Peer support: what the logs show")
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
@@ -132,9 +203,7 @@ def build_html(result, lang: str = "en") -> str:
 <p>{esc(_("From the primary analysis (a mixed model of change between consecutive logs, "
            "as in the 2017 evaluation). Effects below 0.2 standard deviations are "
            "'trivial', 0.2-0.5 'small'."))}</p>{found}
-<h2>{esc(_("Service use"))}</h2><p>{esc(_(
-    "Service use and costs are reported when the economics section of the analysis is "
-    "available; see the full report."))}</p>
+<h2>{esc(_("Service use"))}</h2>{service}
 <h2>{esc(_("Read with care"))}</h2><ul>{"".join(f"<li>{esc(c)}</li>" for c in caveats)}</ul>
 </section></main></body></html>"""
 

@@ -202,8 +202,11 @@ def a4_2_display(prepared: Prepared) -> list[tuple[list, list, str]]:
                              "percentages exclude missing"))]
 
 
-def a4_3_display(prepared: Prepared) -> tuple[list, list, str]:
-    """A4.3: outcomes at each person's first log by region, mean (SD) and missing."""
+def a4_3_display(prepared: Prepared, economics: pd.DataFrame | None = None
+                 ) -> tuple[list, list, str]:
+    """A4.3: outcomes at each person's first log by region, mean (SD) and missing; with the
+    health economics' ``baseline_economics`` frame, also employment, mental health admission
+    and medication, as the evaluation reported them."""
     t = baseline_outcomes(prepared)
     regions = [r for r in dict.fromkeys(t["region"]) if r != TOTAL] + [TOTAL]
     first = _first_logs(prepared)
@@ -215,8 +218,36 @@ def a4_3_display(prepared: Prepared) -> tuple[list, list, str]:
             f"{part.loc[r, 'mean']:.1f} ({part.loc[r, 'sd']:.1f})"
             if part.loc[r, "n"] > 1 else "" for r in regions]])
         rows.append(["", label("MISSING"), *[str(int(part.loc[r, "missing"])) for r in regions]])
+    if economics is not None:
+        rows += a4_3_economics_rows(economics, regions)
     header = [_("Outcome"), "", *[label(r) for r in regions]]
     return header, rows, _("Table A4.3: outcomes at the first log, by region")
+
+
+def a4_3_economics_rows(base: pd.DataFrame, regions: list[str]) -> list[list[str]]:
+    """n (%) of those answering per level, then missing, for each baseline economics variable
+    (``economics.descriptives.baseline``: its total is labelled "Total", like TOTAL)."""
+    from .economics.report import BASELINE_LABELS
+
+    rows = []
+    for variable, part in base.groupby("variable", sort=False):
+        for i, (level, lev) in enumerate(part.groupby("level", sort=False)):
+            by_region = lev.set_index("region")
+            cells = []
+            for r in regions:
+                if r not in by_region.index or not by_region.loc[r, "answered"]:
+                    cells.append("")
+                    continue
+                cells.append(f"{int(by_region.loc[r, 'n'])} "
+                             f"({float(by_region.loc[r, 'percent']):.1f})")
+            name = (BASELINE_LABELS.get(variable, label(variable)) + ", n (%)" if i == 0
+                    else "")
+            rows.append([name, BASELINE_LABELS.get(level, label(level)), *cells])
+        by_region = part.drop_duplicates("region").set_index("region")
+        rows.append(["", label("MISSING"), *[
+            str(int(by_region.loc[r, "missing"])) if r in by_region.index else ""
+            for r in regions]])
+    return rows
 
 
 def a4_4_display(prepared: Prepared) -> tuple[list, list, str]:

@@ -66,14 +66,19 @@ def _file_hash(*paths) -> str:
 
 
 def _demo_report(data, report) -> object:
-    """Export the contract files and run the analysis on them, unless the report in
-    ``report`` was made from the same files. Returns the report's path, or None."""
+    """Export the contract and item files and run the analysis on them, with the health
+    economics on the example unit costs (illustrative: the report says so), unless the report
+    in ``report`` was made from the same files. Returns the report's path, or None."""
     import time
+    from pathlib import Path
 
+    from peerlog.analysis import economics
     from peerlog.export.contract import export
 
     export(data)
-    source = _file_hash(data / "participants.csv", data / "logs.csv")
+    unit_costs = Path(economics.__file__).parent / "data" / "unit_costs_example.csv"
+    source = _file_hash(data / "participants.csv", data / "logs.csv", data / "items_wide.csv",
+                        unit_costs)
     stamp = report / ".source-sha256"
     html = report / "report.html"
     if html.exists() and stamp.exists() and stamp.read_text() == source:
@@ -82,17 +87,21 @@ def _demo_report(data, report) -> object:
     import logging
 
     from peerlog.analysis.contract import read_logs, read_participants
+    from peerlog.analysis.economics.service_use import read_items
     from peerlog.analysis.pipeline import Options, analyse, write_outputs
 
     for name in ("weasyprint", "fontTools"):  # PDF rendering chatter, not the demo's news
         logging.getLogger(name).setLevel(logging.ERROR)
     t0 = time.perf_counter()
-    print("Running the analysis (mixed models, tables, figures, report) ...", flush=True)
+    print("Running the analysis (mixed models, health economics with illustrative unit "
+          "costs, tables, figures, report) ...", flush=True)
     result = analyse(read_logs(data / "logs.csv"), read_participants(data / "participants.csv"),
-                     Options())
+                     Options(economics=economics.EconomicsOptions(unit_costs)),
+                     items=read_items(data / "items_wide.csv"))
     write_outputs(result, report)
     stamp.write_text(source)
-    print(f"  done in {time.perf_counter() - t0:.0f} s")
+    print(f"  done in {time.perf_counter() - t0:.0f} s (costs use example unit costs: "
+          "illustrative, not for reporting)")
     return html if html.exists() else None
 
 

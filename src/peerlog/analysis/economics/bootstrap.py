@@ -1,16 +1,20 @@
 """Non-parametric bootstrap for skewed costs: percentile 95% CIs, resampling people.
 
 People, not logs, are resampled (a cluster bootstrap): one person's quarters are correlated,
-and resampling logs would make the intervals too narrow. Each statistic is a mean per
-observation (sum over the resampled people / number of their observations; with one
-observation per person, the plain mean). One set of replicates of the whole sample serves every
-table, so a group's size varies between replicates as it would in a new sample. The percentile
-method is used (not BCa): it is transparent, and BCa's jackknife over every person is costly at
-programme scale; with few people and very skewed costs, read the intervals with care.
+and resampling logs would make the intervals too narrow. Each statistic is a ratio of sums over
+the resampled people: the sum of a measure over the number of its observations (a mean per
+observation; with one observation per person, the plain mean) or, with ``weights``, over the
+sum of the weights (QALYs over years observed: QALYs per person-year). One set of replicates
+of the whole sample serves every table (costs, QALYs, change periods), so a group's size
+varies between replicates as it would in a new sample. The percentile method is used (not
+BCa): it is transparent, and BCa's jackknife over every person is costly at programme scale;
+with few people and very skewed costs, read the intervals with care.
 
-Replicates are counted with ``bincount`` and summed with one matrix product per cell and chunk,
-so 2,000 replicates over 100,000 people take seconds. The products are many and small, so BLAS
-runs single-threaded here: on a shared machine its threads were 5-25x slower.
+Each chunk of replicates is drawn as 32-bit person indices, counted per person with
+``bincount`` (chunks sized so the counts stay in cache) and summed with one single-precision
+matrix product per cell; point estimates are computed in double precision from the data. The
+products are many and small, so BLAS runs single-threaded here: on a shared machine its
+threads were 5-25x slower.
 """
 
 from __future__ import annotations
