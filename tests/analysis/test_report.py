@@ -422,3 +422,26 @@ def test_economics_pdf_pages_fit(rendered_economics, name):
     text = subprocess.run(["pdftotext", str(out / f"{name}.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "illustrative, not for reporting" in text
+
+
+def test_the_pdf_lists_only_subgroup_models_below_0_05(analysed):
+    """Issue 12, item 6: the full A4.10 table is in report.html (and models.csv), the PDF
+    lists the models with p < 0.05 and says so."""
+    from peerlog.analysis import report
+
+    res = analysed("cohort")
+    html_page, pdf_page = report.build_pages(res, [])
+    sg = res.models[res.models["analysis"] == "subgroup"]
+    low = sg[sg["p_value"] < 0.05]
+    assert 0 < len(low) < len(sg)
+
+    def a410_rows(page: str) -> int:
+        start = page.index("Table A4.10")
+        table = page[start:page.index("</table>", start)]
+        return table.count("<tr>") - 1  # the header row
+
+    assert a410_rows(html_page) == len(sg)
+    assert a410_rows(pdf_page) == len(low)
+    assert (f"This PDF lists the {len(low)} subgroup models with p below 0.05; the table of "
+            f"all {len(sg)} is in report.html and models.csv.") in pdf_page
+    assert "This PDF lists" not in html_page

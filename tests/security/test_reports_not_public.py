@@ -30,6 +30,7 @@ def reports(settings, tmp_path):
     (demo / "figures").mkdir(parents=True)
     (demo / "report.html").write_text("<html><body><h1>Demo report</h1></body></html>")
     (demo / "report.pdf").write_bytes(b"%PDF-1.7 demo")
+    (demo / "summary.html").write_text("<html><body><h1>Commissioner summary</h1></body></html>")
     (demo / "periods.csv").write_text(f"a,b,c\n{ROW_LEVEL_TEXT}\n")
     (demo / "figures" / "fig1.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     (demo / ".source-sha256").write_text("source-digest-not-for-serving")
@@ -62,6 +63,7 @@ def test_each_role_opens_only_what_it_may(client, world, reports, role):
     client.force_login(world.staff[role])
     listing = client.get("/staff/reports/")
     files = {"report.html": b"Demo report", "report.pdf": b"%PDF", "figures/fig1.svg": b"<svg",
+             "summary.html": b"Commissioner summary",
              "periods.csv": ROW_LEVEL_TEXT.encode()}
     if role == "administrator":
         assert listing.status_code == 403

@@ -257,7 +257,7 @@ def load() -> pd.DataFrame:
                         keep_default_na=False, na_values=[""])
     frame["p_text"] = frame["p_value"]
     frame["p_text"] = frame.groupby(["table", "outcome", "ps_variable"])["p_text"].transform(
-        lambda s: s.dropna().iloc[0] if s.notna().any() else None)
+        "first")  # the first printed p of the model (built in: a Python lambda took 0.1 s)
     frame["p_value"] = pd.to_numeric(frame["p_text"].str.replace("<0.001", "0.0005",
                                                                  regex=False))
     frame["note"] = frame["note"].fillna("")

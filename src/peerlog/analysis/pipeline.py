@@ -302,14 +302,16 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
         written += [f.svg for f in econ_figures]
     t0 = time.perf_counter()
     pdf = result.options.pdf
-    pages = [(out / "report.html", report.build_html(result, figures)),
-             (out / "summary.html", summary.build_html(result))]
-    for path, page in pages:
+    report_page, report_pdf_page = report.build_pages(result, figures)
+    summary_page = summary.build_html(result)
+    pages = [(out / "report.html", report_page, report_pdf_page),
+             (out / "summary.html", summary_page, summary_page)]
+    for path, page, _pdf_page in pages:
         path.write_text(page, encoding="utf-8")
         written.append(path)
     if pdf:
-        written += _write_pdfs([(page, path.with_suffix(".pdf"), out) for path, page in pages],
-                               result.options.workers)
+        written += _write_pdfs([(pdf_page, path.with_suffix(".pdf"), out)
+                                for path, _page, pdf_page in pages], result.options.workers)
     result.timings["report"] = time.perf_counter() - t0
     return written
 

@@ -357,7 +357,10 @@ def chapter8_section(result) -> str:
     return "".join(parts)
 
 
-def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
+def appendix(result, n_tests: int, figures: dict[str, Figure]) -> tuple[str, str]:
+    """A4.10, as (report.html's, report.pdf's). The PDF's table lists only the models with
+    p < 0.05 and says where the full table is (~190 rows: 7 pages and a share of
+    WeasyPrint's layout time)."""
     models = result.models
     if "p_value" not in models:  # no model could be fitted (a tiny sample)
         models = models.assign(p_value=math.nan)
@@ -369,17 +372,25 @@ def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
         "across the family of all {n} tests in this report. With this many tests some p-values "
         "below 0.05 are expected by chance: read q first.").format(n=n_tests)
     if sg.empty:
-        return (f'<section><h2>{esc(_("Appendix: subgroups (exploratory)"))}</h2><p>'
+        page = (f'<section><h2>{esc(_("Appendix: subgroups (exploratory)"))}</h2><p>'
                 + esc(_("No subgroup models were run.")) + "</p></section>")
+        return page, page
     rows = [[label(r["outcome"]), label(r["ps_variable"]), label(r["subgroup"]),
              int(r["periods"]), fmt_p(r.get("p_value", math.nan)),
              fmt_p(r.get("q_value", math.nan)), r.get("note") or ""]
             for r in sg.to_dict("records")]
     rows = [[*r[:6], _("not fitted") if r[4] == "" else ""] for r in rows]
-    table = table_html([_("Outcome"), _("Peer support"), _("Subgroup"), _("Periods"),
-                        _("p (interaction)"), "q", _("Note")], rows,
-                       _("Table A4.10: subgroup models (exploratory)"), cls="compact",
-                       widths=[20, 22, 16, 7, 9, 7, 10])
+    low = (sg["p_value"] < 0.05).to_numpy()
+
+    def table(listed: list) -> str:
+        return table_html([_("Outcome"), _("Peer support"), _("Subgroup"), _("Periods"),
+                           _("p (interaction)"), "q", _("Note")], listed,
+                          _("Table A4.10: subgroup models (exploratory)"), cls="compact",
+                          widths=[20, 22, 16, 7, 9, 7, 10])
+
+    pdf_intro = intro + " " + _(
+        "This PDF lists the {k} subgroup models with p below 0.05; the table of all {n} "
+        "is in report.html and models.csv.").format(k=int(low.sum()), n=len(sg))
     detail = []
     assoc = result.associations
     for r in sg[sg["p_value"] < 0.05].to_dict("records"):
@@ -400,9 +411,11 @@ def appendix(result, n_tests: int, figures: dict[str, Figure]) -> str:
     sub_note = _(
         "Table A4.11 (subsamples): the chapter 8 section above analyses subsamples; any other "
         "subsample is a run with --where COL=VALUE, and its report carries its own q-values.")
-    return (f'<section><h2 id="appendix">{esc(_("Appendix: subgroups (exploratory)"))}</h2>'
-            f'<p>{esc(intro)}</p><section class="wide">{table}</section>{"".join(detail)}'
-            f"<p>{esc(sub_note)}</p></section>")
+    head = f'<section><h2 id="appendix">{esc(_("Appendix: subgroups (exploratory)"))}</h2>'
+    tail = f'{"".join(detail)}<p>{esc(sub_note)}</p></section>'
+    return (f'{head}<p>{esc(intro)}</p><section class="wide">{table(rows)}</section>{tail}',
+            f'{head}<p>{esc(pdf_intro)}</p><section class="wide">'
+            f'{table([r for r, keep in zip(rows, low, strict=True) if keep])}</section>{tail}')
 
 
 def descriptives(result, figures: dict[str, Figure]) -> str:
@@ -531,6 +544,12 @@ def extra_section(title: str, fragment: str, files: list) -> str:
 
 def build_html(result, figures: list[Figure], lang: str = "en") -> str:
     """The report as one HTML string."""
+    return build_pages(result, figures, lang)[0]
+
+
+def build_pages(result, figures: list[Figure], lang: str = "en") -> tuple[str, str]:
+    """(report.html, the page report.pdf is made from): the same report, except that the
+    PDF's table A4.10 lists only subgroup models with p < 0.05 (see :func:`appendix`)."""
     n_tests = add_qvalues(result)
     figs = {f.name: f for f in figures}
     from .evaluation_2017 import load
@@ -547,16 +566,17 @@ def build_html(result, figures: list[Figure], lang: str = "en") -> str:
     for o in OUTCOMES:
         results.append(outcome_section(result, o, reference, figs.get(f"fig_forest_{o}")))
     extra = "".join(extra_section(t, frag, files) for t, frag, files in result.extra_sections)
-    body = "".join([
+    before = "".join([
         opening(result, n_tests), "".join(results), sensitivity_section(result),
-        chapter8_section(result), extra, descriptives(result, figs),
-        appendix(result, n_tests, figs), methods(result), reproducibility(result),
-    ])
-    return f"""<!DOCTYPE html>
+        chapter8_section(result), extra, descriptives(result, figs)])
+    after = methods(result) + reproducibility(result)
+    head = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>{CSS}</style></head><body><main>
-<h1>{esc(title)}</h1>{body}
-</main></body></html>"""
+<h1>{esc(title)}</h1>{before}"""
+    tail = after + "\n</main></body></html>"
+    full, short = appendix(result, n_tests, figs)
+    return head + full + tail, head + short + tail
 
 
 def write_pdf(page: str, path: Path, base: Path) -> Path:
@@ -569,12 +589,12 @@ def write_pdf(page: str, path: Path, base: Path) -> Path:
 def write_report(result, out: Path, figures: list[Figure], pdf: bool = True) -> list[Path]:
     """Write report.html and, unless ``pdf`` is False, report.pdf."""
     out = Path(out)
-    page = build_html(result, figures)
+    page, pdf_page = build_pages(result, figures)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     written = [path]
     if pdf:
-        written.append(write_pdf(page, out / "report.pdf", out))
+        written.append(write_pdf(pdf_page, out / "report.pdf", out))
     return written
 
 

@@ -200,3 +200,52 @@ def _audit_password_change(sender, instance, created, **kwargs) -> None:
     audit.record(actor if actor is not None else "outside the console",
                  "staff.password_change" if by_self else "staff.password_reset", instance,
                  by_self=by_self)
+
+
+# --- Analysis runs from the console: a job a separate process carries out ------------------
+
+
+class AnalysisJob(models.Model):
+    """A fresh analysis of the current data, asked for by a central researcher.
+
+    The request only records the job; a separate process (``peerlog run-analysis-jobs``,
+    started by the view and by a timer) claims it, exports, analyses and records progress, so
+    no web request waits for the analysis. At most one job is queued or running at a time
+    (a partial unique index), so a double click cannot start two.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    kind = models.CharField(max_length=20, default="analysis", editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=100, blank=True)  # what it is doing now (English)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # heartbeat while running
+    output = models.CharField(max_length=100, blank=True)  # the report folder's name
+    message = models.CharField(max_length=500, blank=True)  # plain words, never a traceback
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(
+                state__in=["queued", "running"]), name="one_active_analysis_job"),
+        ]
+        verbose_name = _("analysis job")
+
+    def __str__(self) -> str:
+        return f"analysis job {self.pk} ({self.state})"
+
+    @property
+    def active(self) -> bool:
+        return self.state in self.ACTIVE

@@ -55,6 +55,9 @@ urlpatterns = [
          name="research_export_file"),
     # Analysis reports (signed-in staff only; never under /static/)
     path("reports/", reports.report_list, name="reports"),
+    path("reports/latest/<str:file>", reports.latest_file, name="latest_report_file"),
+    path("reports/run/", reports.run_analysis, name="run_analysis"),
+    path("reports/run/<int:pk>/", reports.analysis_job, name="analysis_job"),
     path("reports/<str:name>/<path:file>", reports.report_file, name="report_file"),
     # Administrators
     path("accounts/", accounts.accounts, name="accounts"),
