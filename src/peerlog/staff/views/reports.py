@@ -8,11 +8,15 @@ files such as ``periods.csv``.
 | role | may open |
 |---|---|
 | central researcher | every file of every report |
-| regional researcher, coordinator, commissioner | the aggregate report and the commissioner summary (HTML, PDF) and the figures |
+| regional researcher, coordinator | the aggregate report and the commissioner summary (HTML, PDF) and the figures |
+| commissioner | the commissioner summary (HTML, PDF) only |
 | administrator | nothing (accounts and settings only) |
 
 Coordinators get the aggregate report like regional researchers: it is the programme's
-published result, with no row about one person. Every opened file is audited; names are
+published result, with no row about one person. Commissioners get only the summary: the
+researchers' report shows small cells (a region's descriptives, subgroup tables), and no
+figure about fewer than five people may reach a commissioner by any route (docs/security.md);
+the summary suppresses them. Every opened file is audited; names are
 resolved inside the report's folder only (no ``..``, no symlink out, no hidden file).
 
 The page leads with the latest report (the one whose ``report.html`` is newest) and links
@@ -47,6 +51,7 @@ AGGREGATE_NAMES = {"report.html", "report.pdf", "summary.html", "summary.pdf"}
 # The one-click links to the latest report, in the order shown (commissioners: summary first).
 LATEST_FILES = ("report.html", "report.pdf", "summary.html", "summary.pdf")
 AGGREGATE_SUFFIXES = {".svg", ".png"}  # figures
+SUMMARY_NAMES = {"summary.html", "summary.pdf"}
 # Served report HTML may use its own inline styles and images, and nothing else.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
               "font-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; "
@@ -60,7 +65,9 @@ def reports_dir() -> Path:
 def may_open(role: str | None, relative: Path) -> bool:
     if role == CENTRAL:
         return True
-    if role in (COORD, REGIONAL, COMMISSIONER):
+    if role == COMMISSIONER:
+        return relative.name in SUMMARY_NAMES and relative.parent == Path()
+    if role in (COORD, REGIONAL):
         return relative.name in AGGREGATE_NAMES or relative.suffix.lower() in AGGREGATE_SUFFIXES
     return False
 
