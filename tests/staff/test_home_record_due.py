@@ -228,3 +228,49 @@ def test_due_list_never_shows_another_projects_people(client, world):
         body = _text(client.get("/staff/due/", query))
         assert world.pa.personal_id.code not in body
         assert personal_ids.display(world.pa.personal_id.code) not in body
+
+
+# --- Plain wording (item 11) --------------------------------------------------------------------
+
+def test_staff_pages_show_labels_not_codes(client, world):
+    from peerlog.capture.services import store_log
+
+    store_log(scope=None, instrument="monthly_short", answers={"ps_informal_given": 1},
+              typed_personal_id=world.pa.personal_id.code, completed_on=world.log.completed_on,
+              mode="online", submission_key="w13-dup")
+    client.force_login(world.staff["coordinator"])
+    pages = {url: _text(client.get(url)) for url in (
+        f"/staff/participants/{world.pa.pk}/", "/staff/quality/", "/staff/entry/",
+        f"/staff/entry/{world.a.pk}/monthly/en/", "/staff/paper/",
+        f"/staff/quality/log/{world.unregistered.pk}/unregistered_id/")}
+    for url, page in pages.items():
+        page = re.sub(r'(href|value|action)="[^"]*"', "", page)  # codes in addresses are fine
+        assert "same_day_duplicate" not in page, url
+        assert "monthly_short" not in page, url
+        assert "Language of the form: en" not in page, url
+    assert "Two logs of one person on the same day" in pages[f"/staff/participants/{world.pa.pk}/"]
+    assert "Monthly Peer Support Log (short version)" in pages["/staff/paper/"]
+    assert "English" in pages[f"/staff/entry/{world.a.pk}/monthly/en/"]
+
+
+def test_one_differing_field_is_singular(client, project_factory, participant_factory,
+                                         make_staff):
+    from tests.staff.test_double_entry import form_data
+
+    project = project_factory(double_entry=True)
+    person = participant_factory(project=project)
+    first, second = (make_staff("coordinator", f"typist{i}", projects=[project]) for i in (1, 2))
+    client.force_login(first)
+    client.post(f"/staff/entry/{project.pk}/monthly/en/", form_data(person.personal_id.code))
+    log = Log.objects.get()
+    client.force_login(second)
+    response = client.post(f"/staff/entry/log/{log.pk}/second/", form_data(
+        person.personal_id.code, **{"peer_support-ps_informal_given": "8"}), follow=True)
+    page = _text(response)
+    assert "differ in 1 field;" in page and "1 fields" not in page
+
+
+def test_batches_are_batches_in_the_admin():
+    from peerlog.capture.models import PersonalIdBatch
+
+    assert str(PersonalIdBatch._meta.verbose_name_plural) == "personal ID batches"

@@ -171,9 +171,18 @@ def history(log: Log, instrument: Instrument) -> list[dict[str, Any]]:
                 continue
             changes.append({"label": OTHER_CHANGES.get(key, key), "before": pair[0],
                             "after": pair[1]})
-        out.append({"at": event.at, "by": event.actor_label, "reason": detail.get("reason", ""),
+        out.append({"at": event.at, "by": event.actor_label,
+                    "reason": reason_words(str(detail.get("reason", ""))),
                     "changes": changes})
     return out
+
+
+def reason_words(reason: str) -> str:
+    """A stored change reason with any data-quality code in words
+    ("quality: same_day_duplicate set aside" -> "quality: Two logs ... set aside")."""
+    for code, label in quality.REASONS.items():
+        reason = reason.replace(code, str(label))
+    return reason
 
 
 OTHER_CHANGES = {
