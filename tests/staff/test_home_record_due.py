@@ -49,6 +49,8 @@ def test_commissioner_home_shows_suppressed_headlines_only(client, world):
     client.force_login(world.staff["commissioner"])
     page = _text(client.get("/staff/"))
     assert "Headline figures" in page and "&lt;5" in page
+    # Two registered, one with a log: "1 with logs" would tell the other one apart.
+    assert "<dd>[c]</dd>" in page and "<dd>1</dd>" not in page and "<dd>2</dd>" not in page
     assert world.pa.personal_id.code not in page and "/staff/due/" not in page
     assert 'href="/staff/reports/"' in page
 

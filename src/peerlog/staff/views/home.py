@@ -57,11 +57,19 @@ def headline(projects) -> list[dict[str, Any]]:
         ("registered", registered), ("with_1plus_logs", one), ("with_2plus_logs", two),
         ("logged_last_2_months", recent), ("logs_this_month", logs_month),
     ]
+    raw = dict(figures)
+    shown_values: dict[str, Any] = dict(figures)
+    # A figure 1-4 below a figure it is part of would tell that many people apart.
+    for part, whole in monitoring.NESTED:
+        difference = raw[whole] - raw[part]
+        if 0 < difference < monitoring.SUPPRESS_BELOW:
+            shown_values[part] = monitoring.HIDDEN
+    figures = list(shown_values.items())
     labels = dict(monitoring.COLUMN_LABELS)
     labels["logs_this_month"] = _("Complete logs this month")
     shown = []
     for code, value in figures:
-        if monitoring._small(value):
+        if value != monitoring.HIDDEN and monitoring._small(value):
             value = monitoring.SMALL
         shown.append({"label": labels[code], "value": value})
     return shown

@@ -131,6 +131,8 @@ def parse(item: Item, request: HttpRequest, current: Any) -> tuple[Any, Any, str
     if name not in request.POST:
         return current, _raw(item, current), ""
     raw = text_param(request.POST.get(name), 500).strip()
+    if raw == _raw(item, current):  # left as stored, even if the stored value is odd
+        return current, raw, ""
     if raw == "":
         return None, raw, ""
     if item.type == "single":
