@@ -131,9 +131,66 @@ def test_monitoring_pages_are_axe_clean_with_charts_tables_and_csv(
 def test_other_staff_pages_are_axe_clean(chromium, axe, live_server, staff):
     page = chromium.new_page()
     sign_in(page, live_server.url, "central")
-    for path in ("/staff/", "/staff/quality/", "/staff/participants/",
+    for path in ("/staff/", "/staff/quality/", "/staff/participants/", "/staff/due/",
                  f"/staff/participants/{staff['person'].pk}/", "/staff/ids/", "/staff/paper/",
                  "/staff/audit/", "/staff/exports/"):
         page.goto(live_server.url + path)
         assert (path, axe(page)) == (path, [])
+    page.close()
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_coordinators_month_home_due_list_record_and_correction(chromium, axe, live_server,
+                                                                staff):
+    """Issue 13 items 1-2-3: from the home page to the due list, the person's record, one of
+    their logs, and a correction by label with a reason; every page axe-clean at 360 px."""
+    from peerlog.capture.models import AuditEvent, Log
+    from peerlog.capture.personal_ids import display
+    from peerlog.instruments import load_instrument
+
+    person = staff["person"]
+    log = Log.objects.filter(participant=person).order_by("completed_on").first()
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    base = live_server.url
+    sign_in(page, base, "coord")
+    assert axe(page) == [] and _no_sideways_scroll(page)
+    page.locator('a[href="/staff/due/?status=overdue"]').click()
+    page.wait_for_url(f"{base}/staff/due/?status=overdue")
+    assert axe(page) == [] and _no_sideways_scroll(page)
+    page.get_by_role("link", name=display(person.personal_id.code)).click()
+    page.wait_for_url(f"{base}/staff/participants/{person.pk}/")
+    assert axe(page) == [] and _no_sideways_scroll(page)
+    assert "Overdue" in page.locator("#due-status").inner_text()
+    page.get_by_role("link", name=f"Open log {log.pk}").click()
+    page.wait_for_url(f"{base}/staff/logs/{log.pk}/")
+    assert axe(page) == [] and _no_sideways_scroll(page)
+    item = load_instrument(log.instrument).item("swemwbs_1")
+    page.locator("#a-swemwbs_1").select_option(label=item.options[0].text)
+    page.get_by_role("button", name="Save the correction").click()  # no reason yet
+    assert "Say why" in page.locator("#correction-error").inner_text()
+    assert axe(page) == []
+    assert page.locator("#a-swemwbs_1").input_value() == str(item.options[0].value)
+    page.get_by_label("Why is this log being corrected? (required)").fill("typing slip")
+    page.get_by_role("button", name="Save the correction").click()
+    page.wait_for_url(f"{base}/staff/logs/{log.pk}/")
+    assert "typing slip" in page.locator(".history").inner_text()
+    assert axe(page) == []
+    assert Log.objects.get(pk=log.pk).answers["swemwbs_1"] == item.options[0].value
+    assert AuditEvent.objects.filter(action="log.change", target_id=str(log.pk)).exists()
+    page.goto(f"{base}/staff/participants/")
+    page.get_by_label("Find a person by personal ID").fill(display(person.personal_id.code))
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_url(f"{base}/staff/participants/{person.pk}/")
+    page.close()
+
+
+@pytest.mark.parametrize("who", ["central", "commissioner"])
+def test_home_pages_of_other_roles_are_axe_clean_at_360_px(chromium, axe, live_server, staff,
+                                                           who):
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    sign_in(page, live_server.url, who)
+    assert axe(page) == [] and _no_sideways_scroll(page)
     page.close()

@@ -114,6 +114,12 @@ GET_PAGES = [
     ("coordinator", "/staff/quality/", ["x"]),
     ("coordinator", "/staff/ids/", ["project"]),
     ("central_researcher", "/staff/", ["x"]),
+    ("coordinator", "/staff/", ["x"]),
+    ("commissioner", "/staff/", ["x"]),
+    ("administrator", "/staff/", ["x"]),
+    ("coordinator", "/staff/participants/", ["personal_id", "project"]),
+    ("coordinator", "/staff/due/", ["project", "channel", "status", "format"]),
+    ("central_researcher", "/staff/due/", ["project", "channel", "status", "format"]),
 ]
 
 
@@ -170,6 +176,9 @@ POST_FORMS = {
     "contact": ("central_researcher", lambda w: f"/staff/participants/{w.pa.pk}/contact/",
                 ["reason"]),
     "issue ids": ("coordinator", lambda w: "/staff/ids/", ["project", "count", "note"]),
+    "log correction": ("coordinator", lambda w: f"/staff/logs/{w.log.pk}/",
+                       ["a-swemwbs_1", "a-ps_informal_given", "a-project_names", "reason",
+                        "a-wellbeing_none"]),
 }
 
 

@@ -70,13 +70,21 @@ def matrix(w):
          set()),
         ("export logs.csv", "get", "/staff/exports/logs.csv", None, CENTRAL, set()),
         ("accounts", "get", "/staff/accounts/", None, ADMIN, set()),
+        # Issue 13: a person's record, their logs, who is due
+        ("find A by personal ID", "get",
+         f"/staff/participants/?personal_id={pa.personal_id.code}", None, ROW, set()),
+        ("log of A", "get", f"/staff/logs/{w.log.pk}/", None, ROW_A, ROW - ROW_A),
+        ("correct A's log", "post", f"/staff/logs/{w.log.pk}/",
+         {"a-ps_informal_given": "3", "reason": "typing slip"}, ROW_A, ROW - ROW_A),
+        ("due list", "get", "/staff/due/", None, ROW, set()),
+        ("due list csv", "get", "/staff/due/?format=csv", None, ROW, set()),
     ]
 
 
 def _labels():
     """The matrix's row labels (computed from a stand-in world; the objects come later)."""
     obj = SimpleNamespace(pk=0, personal_id=SimpleNamespace(code="", batch_id=0))
-    w = SimpleNamespace(pa=obj, a=obj, held=obj, differing=obj, unregistered=obj)
+    w = SimpleNamespace(pa=obj, a=obj, held=obj, differing=obj, unregistered=obj, log=obj)
     return [row[0] for row in matrix(w)]
 
 

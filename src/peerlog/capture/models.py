@@ -80,6 +80,7 @@ class PersonalIdBatch(models.Model):
 
     class Meta:
         verbose_name = _("personal ID batch")
+        verbose_name_plural = _("personal ID batches")
 
     def __str__(self) -> str:
         return f"{self.project} {self.created_at:%Y-%m-%d}"

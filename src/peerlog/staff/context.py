@@ -17,6 +17,7 @@ NAV = [
     ("staff:home", _("Home"), (C, REG, CEN, COM, ADM)),
     ("staff:monitoring", _("Monitoring"), (C, REG, CEN, COM)),
     ("staff:participants", _("Participants"), ROW_LEVEL),
+    ("staff:due", _("Due a log"), ROW_LEVEL),
     ("staff:id_batches", _("Personal IDs"), ROW_LEVEL),
     ("staff:paper_forms", _("Paper forms"), ROW_LEVEL),
     ("staff:entry_start", _("Paper entry"), ROW_LEVEL),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -303,3 +304,101 @@ def _suppress_projects(header: list[str], rows: list[list[Any]]) -> list[list[An
             row[col["retention_pct"]] = HIDDEN
         out.append(row)
     return out
+
+
+# --- Who is due a log now, person by person ----------------------------------------------
+
+CHANNELS = ("email", "sms", "post")
+NO_CHANNEL = "none"
+CHANNEL_LABELS = {"email": _("Email"), "sms": _("Text message"), "post": _("Post"),
+                  NO_CHANNEL: _("No reminders")}
+
+
+@dataclass(frozen=True)
+class DuePerson:
+    """One person due (or overdue) a log: what the home page counts and the due list shows."""
+
+    participant: Participant
+    next_form: str  # instrument code, e.g. "monthly_short"
+    channels: tuple[str, ...]  # chosen reminder channels, or ("none",)
+    last_log: dt.date | None
+    days: int  # since the last log (or registration)
+
+    @property
+    def overdue(self) -> bool:
+        return self.days >= OVERDUE_AFTER_DAYS
+
+    @property
+    def days_overdue(self) -> int:
+        """Days past the due date (0 on the day a log falls due)."""
+        return self.days - DUE_AFTER_DAYS
+
+
+def reminder_channels(person: Participant) -> tuple[str, ...]:
+    contact = getattr(person, "contact", None)
+    if not person.consent_reminders or contact is None or contact.reminders_opt_out:
+        return (NO_CHANNEL,)
+    chosen = tuple(c for c in CHANNELS if c in (contact.channels or ()))
+    return chosen or (NO_CHANNEL,)
+
+
+def due_people(projects: QuerySet[Project], today: dt.date | None = None) -> list[DuePerson]:
+    """Everyone taking part whose last log (or registration) is ``DUE_AFTER_DAYS`` or more
+    days old, most overdue first.
+
+    Logs are counted as the reminder schedule counts them (every log but those set aside, so
+    a paper log held for second entry counts as logged), and the next form is the one their
+    personal link would open (:func:`peerlog.capture.schedule.kind_of_log`).
+    """
+    from peerlog.capture.schedule import instrument_code, kind_of_log
+
+    today = today or timezone.localdate()
+    counted = ~Q(logs__status=Log.Status.SET_ASIDE) & Q(logs__isnull=False)
+    people = (counted_participants(projects).filter(withdrawal="")
+              .select_related("personal_id", "project", "contact")
+              .annotate(n_logs=Count("logs", filter=counted),
+                        last_log=Max("logs__completed_on", filter=counted)))
+    out = []
+    for person in people.iterator():
+        since = person.last_log or timezone.localtime(person.registered_at).date()
+        days = (today - since).days
+        if days < DUE_AFTER_DAYS:
+            continue
+        form = instrument_code(kind_of_log(person.n_logs + 1), person.uses_short_version)
+        out.append(DuePerson(person, form, reminder_channels(person), person.last_log, days))
+    out.sort(key=lambda d: (-d.days, d.participant.personal_id.code))
+    return out
+
+
+def due_counts(due: Iterable[DuePerson]) -> list[dict[str, Any]]:
+    """Per channel (a person with two channels counts in both): due and overdue."""
+    counts = {c: Counter() for c in (*CHANNELS, NO_CHANNEL)}
+    for d in due:
+        for c in d.channels:
+            counts[c]["overdue" if d.overdue else "due"] += 1
+    return [{"channel": c, "label": CHANNEL_LABELS[c], "due": n["due"],
+             "overdue": n["overdue"]} for c, n in counts.items()]
+
+
+def due_status(person: Participant, today: dt.date | None = None) -> dict[str, Any]:
+    """One person's place in the schedule, by the rule of :func:`due_people`: last log,
+    days since, whether due or overdue, the next form and the channels a reminder uses."""
+    from peerlog.capture.schedule import instrument_code, kind_of_log
+
+    today = today or timezone.localdate()
+    counted = person.logs.exclude(status=Log.Status.SET_ASIDE)
+    last = counted.aggregate(last=Max("completed_on"))["last"]
+    since = last or timezone.localtime(person.registered_at).date()
+    days = (today - since).days
+    form = instrument_code(kind_of_log(counted.count() + 1), person.uses_short_version)
+    if person.withdrawal:
+        state = "withdrawn"
+    elif days >= OVERDUE_AFTER_DAYS:
+        state = "overdue"
+    elif days >= DUE_AFTER_DAYS:
+        state = "due"
+    else:
+        state = "not_yet"
+    return {"last_log": last, "days": days, "state": state, "next_form": form,
+            "due_on": since + dt.timedelta(days=DUE_AFTER_DAYS),
+            "channels": reminder_channels(person)}

@@ -5,7 +5,10 @@ from django.urls import path
 from peerlog.staff.views import (
     accounts,
     auth,
+    due,
+    home,
     ids,
+    logs,
     monitoring,
     paper,
     people,
@@ -16,7 +19,7 @@ from peerlog.staff.views import (
 
 app_name = "staff"
 urlpatterns = [
-    path("", people.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", auth.login_view, name="login"),
     path("login/code/", auth.code_view, name="login_code"),
     path("logout/", auth.logout_view, name="logout"),
@@ -46,6 +49,9 @@ urlpatterns = [
     path("participants/<int:pk>/withdraw/", people.withdraw, name="withdraw"),
     path("participants/<int:pk>/links/revoke/", people.revoke_links, name="revoke_links"),
     path("participants/<int:pk>/contact/", people.contact, name="contact"),
+    # A person's logs, and who is due one
+    path("logs/<int:pk>/", logs.log_page, name="log"),
+    path("due/", due.due_list, name="due"),
     # Central researchers: audit trail and exports
     path("audit/", people.audit_trail, name="audit"),
     path("exports/", people.exports, name="exports"),

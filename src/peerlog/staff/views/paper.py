@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from peerlog.capture import audit, personal_ids
 from peerlog.capture.forms import PAPER, SectionForm
@@ -46,6 +46,13 @@ NOT_ENTERED = ("region", "project")
 
 # --- Printable forms ----------------------------------------------------------------------
 
+def form_choice_label(code: str) -> str:
+    """A form's title as people know it (the registration form's title is the study's)."""
+    title = instrument_for(code).title
+    return _("Registration form (%(title)s)") % {"title": title} if code == "registration" \
+        else title
+
+
 class PaperFormChoice(forms.Form):
     instrument = forms.ChoiceField(label=gettext_lazy("Form"), choices=())
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=())
@@ -54,7 +61,7 @@ class PaperFormChoice(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [(c, instrument_for(c).title + f" ({c})")
+        self.fields["instrument"].choices = [(c, form_choice_label(c))
                                              for c in PAPER_INSTRUMENTS]
         self.fields["language"].choices = [(x.code, x.name) for x in shipped_languages()]
 
@@ -116,7 +123,7 @@ class EntryStart(forms.Form):
         if len(projects[:2]) == 1:  # a coordinator of one project need not choose it
             self.fields["project"].initial = projects[0].pk
             self.fields["project"].empty_label = None
-        self.fields["instrument"].choices = [(c, instrument_for(c).title + f" ({c})")
+        self.fields["instrument"].choices = [(c, form_choice_label(c))
                                              for c in ENTRY_INSTRUMENTS]
         self.fields["language"].choices = [(x.code, x.name) for x in shipped_languages()]
 
@@ -393,9 +400,11 @@ def second_entry(request, pk: int):
                                  % {"n": log.pk})
             else:
                 audit.record(request.user, "log.double_entry_differs", log, fields=diff)
-                messages.warning(request, _("The entries differ in %(n)s fields; log %(id)s is "
-                                            "held until someone else resolves them.")
-                                 % {"n": len(diff), "id": log.pk})
+                messages.warning(request, ngettext(
+                    "The entries differ in %(n)s field; log %(id)s is held until someone else "
+                    "resolves it.",
+                    "The entries differ in %(n)s fields; log %(id)s is held until someone else "
+                    "resolves them.", len(diff)) % {"n": len(diff), "id": log.pk})
         return redirect("staff:entry_start")
     return _render_entry(request, instrument=instrument, project=first.project,
                          language=log.language, id_form=id_form, section_forms=section_forms,

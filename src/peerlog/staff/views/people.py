@@ -1,5 +1,5 @@
-"""Participants (pseudonymised), withdrawal, the audited contact view, the audit trail,
-exports, accounts, and the home page."""
+"""Participants (pseudonymised), withdrawal, the audited contact view, the audit trail and
+exports."""
 
 from __future__ import annotations
 
@@ -14,45 +14,55 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from peerlog.capture import audit
+from peerlog.capture import audit, personal_ids
 from peerlog.capture.models import AuditEvent, Participant
 from peerlog.export import contract
+from peerlog.staff import monitoring, quality
 from peerlog.staff.access import (
     may_view_contact,
-    role_of,
     role_required,
     visible_participants,
     visible_projects,
 )
-from peerlog.staff.models import Role
 from peerlog.staff.services import record_withdrawal, revoke_personal_links
 from peerlog.staff.views.common import (
     CENTRAL,
-    EVERYONE,
     ROW_LEVEL,
     csv_response,
     int_param,
     participant_or_404,
     text_param,
 )
+from peerlog.staff.views.logs import form_title
 
 
-@role_required(*EVERYONE)
-def home(request):
-    role = role_of(request.user)
-    context = {"role": role}
-    if role in ROW_LEVEL:
-        from peerlog.staff import quality
+def find_by_personal_id(user, typed: str) -> tuple[Participant | None, str]:
+    """(participant, message): a typed personal ID looked up within ``user``'s scope.
 
-        context["open_problems"] = quality.open_count(request.user)
-        context["projects"] = visible_projects(request.user)
-    elif role == Role.COMMISSIONER:
-        context["projects"] = visible_projects(request.user)
-    return render(request, "staff/home.html", context)
+    Spaces and dashes are ignored and the check digit is checked, so a typing slip gets its
+    own message; an ID outside the user's projects gets the same answer as one no one has.
+    """
+    code = personal_ids.clean(typed)
+    if code is None:
+        return None, _("A personal ID has digits only: check the number.")
+    if not personal_ids.is_valid(code):
+        return None, _("%(id)s is not a personal ID: its last digit does not match the others. "
+                       "Check it against the slip or the form.") % {"id": personal_ids.display(code)}
+    person = visible_participants(user).filter(personal_id__code=code).first()
+    if person is None:
+        return None, _("No one found with personal ID %(id)s in your projects.") % {
+            "id": personal_ids.display(code)}
+    return person, ""
 
 
 @role_required(*ROW_LEVEL)
 def participants(request):
+    typed = text_param(request.GET.get("personal_id", ""), 40).strip()
+    search_error = ""
+    if typed:
+        person, search_error = find_by_personal_id(request.user, typed)
+        if person is not None:
+            return redirect("staff:participant", person.pk)
     people = (visible_participants(request.user).select_related("personal_id", "project")
               .order_by("project__name", "personal_id__code"))
     project = int_param(request.GET.get("project", ""))
@@ -62,7 +72,8 @@ def participants(request):
     return render(request, "staff/participants.html", {
         "page": page, "projects": visible_projects(request.user),
         "project": "" if project is None else str(project),
-    })
+        "typed": typed, "search_error": search_error,
+    }, status=200)
 
 
 class WithdrawalForm(forms.Form):
@@ -81,8 +92,15 @@ class ContactReasonForm(forms.Form):
 @role_required(*ROW_LEVEL)
 def participant(request, pk: int):
     person = participant_or_404(request.user, pk)
+    status = monitoring.due_status(person)
+    logs = [{"log": log, "form": form_title(log.instrument),
+             "flags": [str(quality.REASONS.get(f, f)) for f in log.flags if f in quality.REASONS]}
+            for log in person.logs.order_by("completed_on", "pk")]
     return render(request, "staff/participant.html", {
-        "person": person, "logs": person.logs.order_by("completed_on"),
+        "person": person, "logs": logs, "status": status,
+        "display_id": personal_ids.display(person.personal_id.code),
+        "next_form": form_title(status["next_form"]),
+        "channels": ", ".join(str(monitoring.CHANNEL_LABELS[c]) for c in status["channels"]),
         "withdrawal_form": WithdrawalForm(),
         "live_links": person.links.filter(revoked_at__isnull=True,
                                           expires_at__gt=timezone.now()).count(),
