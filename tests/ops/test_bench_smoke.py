@@ -24,6 +24,7 @@ RUNS = {
         (["db", "--scale", "0.05"], "second load:"),
         (["coverage", "1", "--scale", "1"], "overall coverage of 95% CIs"),
     ],
+    "participant_cpu.py": [(["--logs", "2"], "[best] this tree")],
     "participant_load.py": [
         (["--logs", "2", "--clients", "2", "--workers", "1"], "EXACTLY ONCE: yes"),
         (["--logs", "2", "--clients", "2", "--workers", "1", "--threads", "2",

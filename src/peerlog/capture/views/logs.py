@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
@@ -55,7 +56,18 @@ def participant_for(token: str, request: HttpRequest | None = None) -> Participa
 
 
 def open_draft(participant: Participant) -> Draft | None:
-    return Draft.objects.filter(participant=participant, log__isnull=True).first()
+    # At most one (a constraint): no ORDER BY to compile or run.
+    return next(iter(Draft.objects.filter(participant=participant, log__isnull=True)[:1]), None)
+
+
+def _drafts(participant: Participant, key: str) -> tuple[bool, Draft | None]:
+    """Whether ``key`` is the key of a log already stored, and the open draft: one query."""
+    if not key:
+        return False, open_draft(participant)
+    rows = list(Draft.objects.filter(participant=participant)
+                .filter(Q(log__isnull=True) | Q(submission_key=key, log__isnull=False))[:2])
+    finished = any(d.log_id is not None for d in rows)
+    return finished, next((d for d in rows if d.log_id is None), None)
 
 
 def start_draft(participant: Participant) -> Draft:
@@ -136,12 +148,9 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
     if participant.withdrawal:
         return _withdrawn(request, participant, token)
     key = request.POST.get("key", "") if request.method == "POST" else ""
-    if key:
-        finished = Draft.objects.filter(participant=participant, submission_key=key,
-                                        log__isnull=False).first()
-        if finished is not None:  # a resubmitted page of a log already stored
-            return redirect("capture:thanks", token=token)
-    draft = open_draft(participant)
+    finished, draft = _drafts(participant, key)
+    if finished:  # a resubmitted page of a log already stored
+        return redirect("capture:thanks", token=token)
     if draft is None:
         return redirect("capture:link", token=token)
     inst, sections = sections_of(draft)

@@ -15,7 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 
 from peerlog.capture.forms import NumberOrPreferNotField, SectionForm
 from peerlog.capture.programme import instrument_settings
@@ -88,6 +90,34 @@ class Question:
                 for i, (value, label) in enumerate(self.bf.field.choices)]
 
     @property
+    def html(self) -> SafeString:
+        """The question as ``capture/_question.html`` draws it, from a cache when nothing
+        about the request can change it (see :func:`_question_key`)."""
+        key = _question_key(self)
+        if key is None:
+            return _render_question(self)
+        html = _QUESTION_HTML.get(key)
+        if html is None:
+            if len(_QUESTION_HTML) >= QUESTION_CACHE_SIZE:
+                _QUESTION_HTML.clear()
+            html = _QUESTION_HTML[key] = _render_question(self)
+        return html
+
+    @property
+    def widget_html(self) -> SafeString:
+        """The field's widget alone (grid cells), cached like :attr:`html`."""
+        key = _question_key(self)
+        if key is None or self.kind in ("choice", "multi"):
+            return SafeString(self.bf)
+        key = ("widget", *key)
+        html = _QUESTION_HTML.get(key)
+        if html is None:
+            if len(_QUESTION_HTML) >= QUESTION_CACHE_SIZE:
+                _QUESTION_HTML.clear()
+            html = _QUESTION_HTML[key] = SafeString(self.bf)
+        return html
+
+    @property
     def describedby(self) -> str:
         ids = []
         if self.hint:
@@ -102,6 +132,48 @@ class Question:
         if self.kind in ("choice", "multi"):
             return f"{self.bf.auto_id}_0"
         return self.bf.auto_id
+
+
+#: Rendered questions by everything that goes into their markup (bounded; cleared when full).
+_QUESTION_HTML: dict[tuple, SafeString] = {}
+QUESTION_CACHE_SIZE = 4096
+
+
+def _render_question(q: Question) -> SafeString:
+    return get_template("capture/_question.html").render({"q": q})
+
+
+def _question_key(q: Question) -> tuple | None:
+    """Everything the markup of ``q`` depends on, or None when it must be drawn afresh.
+
+    The template shows the question's texts, its field's name and id, its options and which
+    are chosen (or, for other kinds, an empty widget drawn from its class, attributes and
+    requiredness) and two translated strings. Questions with an error message, with a typed
+    value (numbers, text, dates, contact details) or a choice outside the options are drawn
+    afresh, so the cache holds only what the definitions produce: no one's typed answers.
+    """
+    bf = q.bf
+    if bf.errors:
+        return None
+    f = bf.field
+    value = bf.value()
+    if q.kind in ("choice", "multi"):
+        values = value if isinstance(value, list | tuple) else [] if value is None else [value]
+        chosen = frozenset(str(v) for v in values)
+        choices = tuple((str(v), str(label)) for v, label in f.choices)
+        if not chosen <= {v for v, _label in choices}:
+            return None
+        state: tuple = (chosen, choices)
+    elif value is None or value == "":
+        w = f.widget
+        attrs = tuple(sorted((k, str(v)) for k, v in w.attrs.items()))
+        state = (type(f), type(w), f.required, f.disabled, str(f.help_text), w.is_localized,
+                 getattr(w, "format", None), attrs)
+    else:
+        return None
+    return (translation.get_language(), type(bf.form), bf.form.use_required_attribute,
+            q.kind, bf.name, bf.html_name, bf.auto_id,
+            str(q.label), str(q.hint), q.prefer_not, q.prefer_not_checked, state)
 
 
 @dataclass
