@@ -92,7 +92,7 @@ def gunicorn(tmp_path):
         try:
             urllib.request.urlopen(base + "/", timeout=5)
             break
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or slow to answer: not up yet
             assert proc.poll() is None, (tmp_path / "error.log").read_text()
             time.sleep(0.1)
     try:
