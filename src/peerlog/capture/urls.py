@@ -3,7 +3,7 @@
 from django.urls import path
 
 from peerlog.capture import views
-from peerlog.capture.views import logs, registration
+from peerlog.capture.views import logs, newlink, registration
 
 app_name = "capture"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("register/", registration.start, name="register"),
     path("register/done/", registration.done, name="register_done"),
     path("register/<slug:step>/", registration.step, name="register_step"),
+    path("link/new/", newlink.new_link, name="new_link"),
+    path("link/new/sent/", newlink.new_link_sent, name="new_link_sent"),
     path("l/<str:token>/", logs.link, name="link"),
     path("l/<str:token>/log/<slug:section>/", logs.log_page, name="log_page"),
     path("l/<str:token>/thanks/", logs.thanks, name="thanks"),

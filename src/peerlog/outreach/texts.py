@@ -31,3 +31,29 @@ def reminder(*, language: str, channel: str, link: str, kind: str) -> tuple[str,
             _("Thank you for taking part."),
         ])
         return subject, body + "\n"
+
+
+def new_link(*, language: str, channel: str, link: str, personal_id: str) -> tuple[str, str]:
+    """``(subject, body)`` of a message carrying a new personal link (asked for on the "get a
+    new link" page, sent at registration, or by staff), with the personal ID so the person
+    can tell which registration it is."""
+    support = settings.PEERLOG["SUPPORT_CONTACT"]
+    with translation.override(language or settings.LANGUAGE_CODE):
+        if channel == "sms":
+            body = _(
+                "PeerLog: your personal link (ID %(personal_id)s): %(link)s Keep it safe. "
+                "Help: %(support)s."
+            ) % {"personal_id": personal_id, "link": link, "support": support}
+            return "", body
+        subject = _("Your peer support log: your personal link")
+        body = "\n\n".join([
+            _("Hello,"),
+            _("Here is your personal link for the Peer Support Log (personal ID "
+              "%(personal_id)s). It opens your own log whenever one is due; please keep it "
+              "safe and do not share it:") % {"personal_id": personal_id} + "\n" + link,
+            _("Links you had before keep working until they expire."),
+            _("If you did not ask for this link, or if you need help, contact "
+              "%(support)s.") % {"support": support},
+            _("Thank you for taking part."),
+        ])
+        return subject, body + "\n"
