@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peerlog.capture import links
-from peerlog.capture.models import Log, Participant, PersonalLink
+from peerlog.capture.models import ContactDetails, Log, Participant, PersonalLink
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -138,7 +138,8 @@ def register(v: Visit, pid: str, project, direction: str = "ltr") -> str:
     v.choose("prize_draw", "enter")
     v.submit()
     v.check("registered", direction)
-    link = v.page.locator("main p.link a").get_attribute("href")
+    link = v.page.input_value("#personal-link")
+    assert v.page.locator("main figure.qr-code svg[role=img]").count() == 1
     assert re.search(r"/l/[A-Za-z0-9_-]{40,}/$", link)
     return link
 
@@ -297,15 +298,23 @@ def test_error_pages_are_kind_and_accessible(visit, participant_factory, issued_
     person = participant_factory(language=language)
     token = links.new_token(person, "test")
     v.goto(f"/l/{token[:-1]}/")
-    assert v.page.locator("main a[href='/#lost-link']").count() == 1
+    assert v.page.locator("main a[href='/link/new/']").count() == 1
     v.check("link-unknown", direction)
     PersonalLink.objects.filter(participant=person).update(
         expires_at=timezone.now() - dt.timedelta(days=1))
     v.goto(f"/l/{token}/")
     v.check("link-expired", direction)
     with v.page.expect_navigation():
-        v.page.locator("main a[href='/#lost-link']").press("Enter")
-    assert v.page.locator("#lost-link").is_visible()
+        v.page.locator("main a[href='/link/new/']").press("Enter")
+    assert v.page.locator("#id_personal_id").is_visible()
+    v.check("new-link", direction)
+    v.submit()  # nothing typed: a message at the field
+    assert v.page.locator("#id_personal_id-error").is_visible()
+    v.check("new-link-error", direction)
+    v.page.fill("#id_personal_id", person.personal_id.code)
+    v.submit()
+    assert v.page.url.endswith("/link/new/sent/")
+    v.check("new-link-sent", direction)
 
     # The security cookie is gone (cleared, or a long pause): a kind 403, then carry on.
     v.goto("/register/consent/")
@@ -342,3 +351,34 @@ def test_error_pages_are_kind_and_accessible(visit, participant_factory, issued_
     v.check("503-log-page", direction)
     show(v, sorry.content.decode())
     v.check("503", direction)
+
+
+def test_a_lost_link_comes_back_by_email_and_opens_the_due_log(visit, participant_factory,
+                                                              settings):
+    """Home page -> "Get a new link" -> the personal ID -> the email at a real SMTP server ->
+    its link opens the log that is due."""
+    from tests.outreach.conftest import SmtpServer, smtp_mailer
+
+    smtp = SmtpServer().start()
+    try:
+        settings.MAILERS = {**settings.MAILERS, "reminders": smtp_mailer(smtp.port)}
+        person = participant_factory()
+        ContactDetails.objects.create(participant=person, channels=["email"],
+                                      email="lost@example.org")
+        v = visit("new-link")
+        v.goto("/")
+        with v.page.expect_navigation():
+            v.page.locator("#lost-link a").press("Enter")
+        v.page.fill("#id_personal_id", person.personal_id.code)
+        v.submit()
+        assert "Check your messages" in v.page.locator("h1").inner_text()
+        assert "/l/" not in v.page.content()
+        assert len(smtp.messages) == 1 and smtp.messages[0]["to"] == ["lost@example.org"]
+        link = re.search(r"https?://\S+/l/([A-Za-z0-9_-]+)/", smtp.messages[0]["body"])
+        v.goto(f"/l/{link.group(1)}/")
+        v.check("link-from-email")
+        v.submit()
+        assert v.page.url.endswith("/log/log_on/")
+        assert v.page.locator("main h1").count() == 1
+    finally:
+        smtp.stop()
