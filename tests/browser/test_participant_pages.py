@@ -382,3 +382,42 @@ def test_a_lost_link_comes_back_by_email_and_opens_the_due_log(visit, participan
         assert v.page.locator("main h1").count() == 1
     finally:
         smtp.stop()
+
+
+@pytest.mark.parametrize("language,direction", [("en", "ltr"), ("ar", "rtl")])
+def test_help_in_a_crisis_is_one_tap_away(visit, participant_factory, language, direction):
+    """The header link to the contacts, the signpost after distressing answers (on the next
+    page, and on the thank-you page after the last one), in both directions."""
+    import secrets
+
+    from peerlog.capture.models import Draft
+
+    person = participant_factory(language=language)
+    token = links.new_token(person, "test")
+    Draft.objects.create(
+        participant=person, instrument="monthly", submission_key=secrets.token_hex(32),
+        done_sections=["log_on", "peer_support", "wellbeing"],
+        answers={"date_completed": timezone.localdate().isoformat(),
+                 **{f"swemwbs_{i}": 1 for i in range(1, 8)}},
+    )
+    v = visit(f"crisis-{language}")
+    v.goto(f"/l/{token}/log/hope/")
+    signpost = v.page.locator("main section.signpost")
+    assert signpost.is_visible() and "116 123" in signpost.inner_text()
+    v.check("signpost", direction)
+    with v.page.expect_navigation():
+        v.page.locator("header a[href^='/help/']").press("Enter")
+    assert v.page.locator("main a[href='tel:116123']").is_visible()
+    v.check("help", direction)
+    # Through the remaining pages; the last one says "extremely anxious or depressed".
+    v.goto(f"/l/{token}/log/hope/")
+    while "/log/" in v.page.url:
+        assert v.page.locator("main section.signpost").count() == (
+            1 if v.page.url.endswith("/log/hope/") else 0), v.page.url
+        if v.page.url.endswith("/log/quality_of_life/"):
+            v.choose("eq5d_anxiety", "3")
+        v.submit()
+    assert v.page.url.endswith("/thanks/")
+    assert v.page.locator("main section.signpost").is_visible()
+    v.check("thanks-signpost", direction)
+    assert Log.objects.get(participant=person).answers["eq5d_anxiety"] == 3

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from peerlog.capture import links, schedule
 from peerlog.capture.models import Draft, Log, Participant
 from peerlog.capture.services import store_log
-from peerlog.capture.views import errors, pages
+from peerlog.capture.views import crisis, errors, pages
 
 HIDDEN_ON_WEB = {"personal_id"}  # known from the link: never asked again online
 LOG_INSTRUMENTS = ("monthly", "quarterly", "monthly_short", "quarterly_short")
@@ -185,6 +185,9 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         previous=codes[index - 1] if index else None,
         progress=pages.progress(index + 1, len(codes)), last=index == len(codes) - 1,
         show_instrument_intro=index == 0, skipped=",".join(sorted(skipped)),
+        signpost=request.method == "GET" and index > 0 and crisis.after(sections[index - 1],
+                                                                         answers),
+        crisis_contacts=crisis.contacts(),
     ))
 
 
@@ -277,6 +280,8 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "capture/thanks.html", _context(
         request, participant, token, title=_("Thank you"), instrument=inst, log=last,
         next_kind=schedule.kind_of_log(schedule.logs_so_far(participant) + 1),
+        signpost=bool(inst) and crisis.after(inst.sections[-1], last.answers),
+        crisis_contacts=crisis.contacts(),
     ))
 
 
