@@ -182,7 +182,28 @@ def test_register_quarterly_then_monthly_and_resume(visit, issued_id, project_fa
     assert first.kind == "quarterly" and first.scores["wellbeing_raw"] == 28
     assert first.answers["ps_informal_given"] == 0 and first.answers["ps_groups_received"] == 2
 
-    # Back by the link: a monthly log; the page is closed after two pages.
+    # Straight after: no new log until the next is due; the log just sent can be changed.
+    v.goto(link)
+    assert "Your log is up to date" in v.page.locator("h1").inner_text()
+    v.check("link-up-to-date")
+    with v.page.expect_navigation():
+        v.page.locator("main a[href$='/change/']").press("Enter")
+    v.check("change")
+    with v.page.expect_navigation():
+        v.page.locator("main a[href$='/change/wellbeing/']").press("Enter")
+    assert v.page.locator("input[name='swemwbs_2'][value='4']").is_checked()
+    v.choose("swemwbs_2", "5")
+    v.check("change-wellbeing")
+    v.submit()
+    assert "Your changes are saved." in v.page.locator("main").inner_text()
+    first.refresh_from_db()
+    assert first.answers["swemwbs_2"] == 5 and first.scores["wellbeing_raw"] == 29
+    assert Log.objects.filter(participant=participant).count() == 1
+    Log.objects.filter(pk=first.pk).update(
+        completed_on=first.completed_on - dt.timedelta(days=28),
+        received_at=first.received_at - dt.timedelta(days=28))
+
+    # A period later, back by the link: a monthly log; the page is closed after two pages.
     v.goto(link)
     v.submit()
     assert v.page.url.endswith("/log/log_on/")
@@ -210,7 +231,10 @@ def test_register_quarterly_then_monthly_and_resume(visit, issued_id, project_fa
     assert second.kind == "monthly" and second.answers["ps_pairs_given"] == 5
     assert second.answers["swemwbs_1"] == 5
     v.page.go_back()  # the browser's back button and a resubmission: still two logs
-    v.submit()
+    if v.page.locator("main form button[type=submit]").count():
+        v.submit()
+    else:  # the last page, fetched again, leads to the link: nothing more is due
+        assert "Your log is up to date" in v.page.locator("h1").inner_text()
     assert Log.objects.filter(participant=participant).count() == 2
     v.goto(link.rstrip("/") + "/progress/")
     v.check("progress")
@@ -248,6 +272,11 @@ def test_registration_in_arabic_right_to_left(visit, issued_id, project_factory)
     assert log.language == "ar" and log.scores["wellbeing_raw"] == 21
     v.goto(link.rstrip("/") + "/progress/")
     v.check("progress", "rtl")
+    v.goto(link)  # up to date: when the next log is due, and changing the one sent
+    assert v.page.locator("main a[href$='/change/']").count() == 1
+    v.check("link-up-to-date", "rtl")
+    v.goto(link.rstrip("/") + "/change/wellbeing/")
+    v.check("change-wellbeing", "rtl")
     participant.withdrawal = Participant.Withdrawal.NO_CONTACT
     participant.save()
     v.goto(link)

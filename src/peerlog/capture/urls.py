@@ -17,5 +17,7 @@ urlpatterns = [
     path("l/<str:token>/", logs.link, name="link"),
     path("l/<str:token>/log/<slug:section>/", logs.log_page, name="log_page"),
     path("l/<str:token>/thanks/", logs.thanks, name="thanks"),
+    path("l/<str:token>/change/", logs.change, name="change"),
+    path("l/<str:token>/change/<slug:section>/", logs.change_page, name="change_page"),
     path("l/<str:token>/progress/", logs.my_progress, name="progress"),
 ]
