@@ -191,3 +191,20 @@ def test_staff_out_of_scope_cannot_send_a_link(client, world, role, status):
     assert b"%PDF" not in response.content
     assert PersonalLink.objects.count() == links_before and not Message.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="participant.link").exists()
+
+
+def test_reminders_carry_the_personal_id(reachable, delivery):
+    """Issue 10 item 6: the form promised reminders would quote the personal ID."""
+    from peerlog.outreach import remind, texts
+    from peerlog.outreach.backends import default_backends
+
+    smtp, sms = delivery
+    person = reachable(channels=("email", "sms"))
+    shown = personal_ids.display(person.personal_id.code)
+    remind.run(backends=default_backends())
+    assert len(smtp.messages) == 1 and len(sms.sent) == 1
+    assert f"Your personal ID is {shown}." in smtp.messages[0]["body"]
+    assert sms.sent[0]["body"].startswith(f"PeerLog (ID {shown}): your quarterly log is ready")
+    _, arabic = texts.reminder(language="ar", channel="email", link="https://x/l/t/",
+                               kind="monthly", personal_id=shown)
+    assert f"رقم هويتك الشخصي هو {shown}." in arabic

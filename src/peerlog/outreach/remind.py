@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from peerlog.capture import audit
+from peerlog.capture import audit, personal_ids
 from peerlog.capture.models import Log, Participant
 from peerlog.outreach import schedule, texts
 from peerlog.outreach.backends import NOT_SENT, SENT, Backend, SendResult, default_backends
@@ -169,6 +169,7 @@ def plan(today: dt.date, counts: Counter, out: Callable[[str], None] = lambda li
                     subject, body = texts.reminder(
                         language=participant.language, channel=channel, link=link,
                         kind=due.kind,
+                        personal_id=personal_ids.display(participant.personal_id.code),
                     )
                     msg = Message(
                         participant=participant, purpose=Message.Purpose.REMINDER, month=month,
