@@ -121,33 +121,3 @@ def test_someone_elses_link_changes_only_their_own_log(client, sent, participant
     log.refresh_from_db()
     assert log.answers["swemwbs_1"] == 4
 
-
-def test_backdating_a_log_does_not_open_the_next_period(client, participant_factory):
-    """An online log may be dated back to the previous log's date; the period still runs
-    from the day it was sent, so dating logs back cannot make log after log."""
-    person = participant_factory(registered_at=timezone.now() - dt.timedelta(days=100))
-    first_day = timezone.localdate() - dt.timedelta(days=40)
-    store_log(scope=None, instrument="quarterly", answers={}, completed_on=first_day,
-              typed_personal_id=person.personal_id.code, mode="online", submission_key="q1")
-    Log.objects.filter(submission_key="q1").update(
-        received_at=timezone.now() - dt.timedelta(days=40))
-    token = links.new_token(person, "test")
-    assert client.post(f"/l/{token}/")["Location"].endswith("/log/log_on/")
-    draft = Draft.objects.get(log__isnull=True)
-    for section in ("log_on",):
-        client.post(f"/l/{token}/log/{section}/", {"key": draft.submission_key,
-                                                    "date_completed": first_day.isoformat()})
-    complete_log_rest(client, token, draft)
-    assert Log.objects.filter(participant=person).count() == 2
-    assert not schedule.is_due(person)
-    assert schedule.next_due_on(person) == timezone.localdate() + dt.timedelta(days=28)
-    assert client.post(f"/l/{token}/")["Location"] == f"/l/{token}/"
-    assert not Draft.objects.filter(log__isnull=True).exists()
-
-
-def complete_log_rest(client, token, draft):
-    from peerlog.instruments import load_instrument
-
-    for section in load_instrument(draft.instrument).sections[1:]:
-        client.post(f"/l/{token}/log/{section.code}/",
-                    {**page_data(draft.instrument, section.code), "key": draft.submission_key})

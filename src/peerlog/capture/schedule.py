@@ -52,20 +52,13 @@ def last_log(participant: Participant) -> Log | None:
 
 
 def next_due_on(participant: Participant, last: Log | None = None) -> dt.date | None:
-    """When the next log is due: ``PEERLOG["REMINDER_AFTER_DAYS"]`` days after the last one
-    (the reminders' own rule, :mod:`peerlog.outreach.schedule`); None: due now (no log yet).
-
-    An online log counts from the day it was sent, not the date typed on it: an online log
-    may be dated back to the previous log's date, and counting from that date would open a
-    new period at once, again and again. A paper log counts from its date (it is often typed
-    in weeks later)."""
+    """When the next log is due: ``PEERLOG["REMINDER_AFTER_DAYS"]`` days after the date of
+    the last one (the reminders' own rule, :mod:`peerlog.outreach.schedule`); None: due now
+    (no log yet)."""
     last = last or last_log(participant)
     if last is None:
         return None
-    start = last.completed_on
-    if last.mode == Log.Mode.ONLINE:
-        start = max(start, timezone.localdate(last.received_at))
-    return start + dt.timedelta(days=settings.PEERLOG["REMINDER_AFTER_DAYS"])
+    return last.completed_on + dt.timedelta(days=settings.PEERLOG["REMINDER_AFTER_DAYS"])
 
 
 def is_due(participant: Participant, today: dt.date | None = None) -> bool:
