@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peerlog.capture import links
-from peerlog.capture.models import Log, Participant, PersonalLink
+from peerlog.capture.models import ContactDetails, Log, Participant, PersonalLink
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -138,7 +138,8 @@ def register(v: Visit, pid: str, project, direction: str = "ltr") -> str:
     v.choose("prize_draw", "enter")
     v.submit()
     v.check("registered", direction)
-    link = v.page.locator("main p.link a").get_attribute("href")
+    link = v.page.input_value("#personal-link")
+    assert v.page.locator("main figure.qr-code svg[role=img]").count() == 1
     assert re.search(r"/l/[A-Za-z0-9_-]{40,}/$", link)
     return link
 
@@ -181,7 +182,28 @@ def test_register_quarterly_then_monthly_and_resume(visit, issued_id, project_fa
     assert first.kind == "quarterly" and first.scores["wellbeing_raw"] == 28
     assert first.answers["ps_informal_given"] == 0 and first.answers["ps_groups_received"] == 2
 
-    # Back by the link: a monthly log; the page is closed after two pages.
+    # Straight after: no new log until the next is due; the log just sent can be changed.
+    v.goto(link)
+    assert "Your log is up to date" in v.page.locator("h1").inner_text()
+    v.check("link-up-to-date")
+    with v.page.expect_navigation():
+        v.page.locator("main a[href$='/change/']").press("Enter")
+    v.check("change")
+    with v.page.expect_navigation():
+        v.page.locator("main a[href$='/change/wellbeing/']").press("Enter")
+    assert v.page.locator("input[name='swemwbs_2'][value='4']").is_checked()
+    v.choose("swemwbs_2", "5")
+    v.check("change-wellbeing")
+    v.submit()
+    assert "Your changes are saved." in v.page.locator("main").inner_text()
+    first.refresh_from_db()
+    assert first.answers["swemwbs_2"] == 5 and first.scores["wellbeing_raw"] == 29
+    assert Log.objects.filter(participant=participant).count() == 1
+    Log.objects.filter(pk=first.pk).update(
+        completed_on=first.completed_on - dt.timedelta(days=28),
+        received_at=first.received_at - dt.timedelta(days=28))
+
+    # A period later, back by the link: a monthly log; the page is closed after two pages.
     v.goto(link)
     v.submit()
     assert v.page.url.endswith("/log/log_on/")
@@ -209,7 +231,10 @@ def test_register_quarterly_then_monthly_and_resume(visit, issued_id, project_fa
     assert second.kind == "monthly" and second.answers["ps_pairs_given"] == 5
     assert second.answers["swemwbs_1"] == 5
     v.page.go_back()  # the browser's back button and a resubmission: still two logs
-    v.submit()
+    if v.page.locator("main form button[type=submit]").count():
+        v.submit()
+    else:  # the last page, fetched again, leads to the link: nothing more is due
+        assert "Your log is up to date" in v.page.locator("h1").inner_text()
     assert Log.objects.filter(participant=participant).count() == 2
     v.goto(link.rstrip("/") + "/progress/")
     v.check("progress")
@@ -247,6 +272,11 @@ def test_registration_in_arabic_right_to_left(visit, issued_id, project_factory)
     assert log.language == "ar" and log.scores["wellbeing_raw"] == 21
     v.goto(link.rstrip("/") + "/progress/")
     v.check("progress", "rtl")
+    v.goto(link)  # up to date: when the next log is due, and changing the one sent
+    assert v.page.locator("main a[href$='/change/']").count() == 1
+    v.check("link-up-to-date", "rtl")
+    v.goto(link.rstrip("/") + "/change/wellbeing/")
+    v.check("change-wellbeing", "rtl")
     participant.withdrawal = Participant.Withdrawal.NO_CONTACT
     participant.save()
     v.goto(link)
@@ -297,15 +327,23 @@ def test_error_pages_are_kind_and_accessible(visit, participant_factory, issued_
     person = participant_factory(language=language)
     token = links.new_token(person, "test")
     v.goto(f"/l/{token[:-1]}/")
-    assert v.page.locator("main a[href='/#lost-link']").count() == 1
+    assert v.page.locator("main a[href='/link/new/']").count() == 1
     v.check("link-unknown", direction)
     PersonalLink.objects.filter(participant=person).update(
         expires_at=timezone.now() - dt.timedelta(days=1))
     v.goto(f"/l/{token}/")
     v.check("link-expired", direction)
     with v.page.expect_navigation():
-        v.page.locator("main a[href='/#lost-link']").press("Enter")
-    assert v.page.locator("#lost-link").is_visible()
+        v.page.locator("main a[href='/link/new/']").press("Enter")
+    assert v.page.locator("#id_personal_id").is_visible()
+    v.check("new-link", direction)
+    v.submit()  # nothing typed: a message at the field
+    assert v.page.locator("#id_personal_id-error").is_visible()
+    v.check("new-link-error", direction)
+    v.page.fill("#id_personal_id", person.personal_id.code)
+    v.submit()
+    assert v.page.url.endswith("/link/new/sent/")
+    v.check("new-link-sent", direction)
 
     # The security cookie is gone (cleared, or a long pause): a kind 403, then carry on.
     v.goto("/register/consent/")
@@ -342,3 +380,73 @@ def test_error_pages_are_kind_and_accessible(visit, participant_factory, issued_
     v.check("503-log-page", direction)
     show(v, sorry.content.decode())
     v.check("503", direction)
+
+
+def test_a_lost_link_comes_back_by_email_and_opens_the_due_log(visit, participant_factory,
+                                                              settings):
+    """Home page -> "Get a new link" -> the personal ID -> the email at a real SMTP server ->
+    its link opens the log that is due."""
+    from tests.outreach.conftest import SmtpServer, smtp_mailer
+
+    smtp = SmtpServer().start()
+    try:
+        settings.MAILERS = {**settings.MAILERS, "reminders": smtp_mailer(smtp.port)}
+        person = participant_factory()
+        ContactDetails.objects.create(participant=person, channels=["email"],
+                                      email="lost@example.org")
+        v = visit("new-link")
+        v.goto("/")
+        with v.page.expect_navigation():
+            v.page.locator("#lost-link a").press("Enter")
+        v.page.fill("#id_personal_id", person.personal_id.code)
+        v.submit()
+        assert "Check your messages" in v.page.locator("h1").inner_text()
+        assert "/l/" not in v.page.content()
+        assert len(smtp.messages) == 1 and smtp.messages[0]["to"] == ["lost@example.org"]
+        link = re.search(r"https?://\S+/l/([A-Za-z0-9_-]+)/", smtp.messages[0]["body"])
+        v.goto(f"/l/{link.group(1)}/")
+        v.check("link-from-email")
+        v.submit()
+        assert v.page.url.endswith("/log/log_on/")
+        assert v.page.locator("main h1").count() == 1
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.parametrize("language,direction", [("en", "ltr"), ("ar", "rtl")])
+def test_help_in_a_crisis_is_one_tap_away(visit, participant_factory, language, direction):
+    """The header link to the contacts, the signpost after distressing answers (on the next
+    page, and on the thank-you page after the last one), in both directions."""
+    import secrets
+
+    from peerlog.capture.models import Draft
+
+    person = participant_factory(language=language)
+    token = links.new_token(person, "test")
+    Draft.objects.create(
+        participant=person, instrument="monthly", submission_key=secrets.token_hex(32),
+        done_sections=["log_on", "peer_support", "wellbeing"],
+        answers={"date_completed": timezone.localdate().isoformat(),
+                 **{f"swemwbs_{i}": 1 for i in range(1, 8)}},
+    )
+    v = visit(f"crisis-{language}")
+    v.goto(f"/l/{token}/log/hope/")
+    signpost = v.page.locator("main section.signpost")
+    assert signpost.is_visible() and "116 123" in signpost.inner_text()
+    v.check("signpost", direction)
+    with v.page.expect_navigation():
+        v.page.locator("header a[href^='/help/']").press("Enter")
+    assert v.page.locator("main a[href='tel:116123']").is_visible()
+    v.check("help", direction)
+    # Through the remaining pages; the last one says "extremely anxious or depressed".
+    v.goto(f"/l/{token}/log/hope/")
+    while "/log/" in v.page.url:
+        assert v.page.locator("main section.signpost").count() == (
+            1 if v.page.url.endswith("/log/hope/") else 0), v.page.url
+        if v.page.url.endswith("/log/quality_of_life/"):
+            v.choose("eq5d_anxiety", "3")
+        v.submit()
+    assert v.page.url.endswith("/thanks/")
+    assert v.page.locator("main section.signpost").is_visible()
+    v.check("thanks-signpost", direction)
+    assert Log.objects.get(participant=person).answers["eq5d_anxiety"] == 3

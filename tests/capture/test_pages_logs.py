@@ -40,6 +40,17 @@ def page_data(instrument_code, section_code):
     return data
 
 
+def a_period_later(participant, days=28):
+    """As if the person's logs were sent ``days`` ago: the next one is due (one log per
+    due period)."""
+    import datetime as dt
+
+    for log in Log.objects.filter(participant=participant):
+        Log.objects.filter(pk=log.pk).update(
+            completed_on=log.completed_on - dt.timedelta(days=days),
+            received_at=log.received_at - dt.timedelta(days=days))
+
+
 def complete_log(client, token, expected_instrument=None):
     response = client.post(f"/l/{token}/")
     assert response.status_code == 302
@@ -88,6 +99,7 @@ def test_quarterly_then_monthly_through_the_link(client, participant_factory):
     assert first.answers["date_completed"] == timezone.localdate().isoformat()
     assert "personal_id" not in first.answers
     assert first.scores["wellbeing_raw"] == 28 and "hope" in first.scores
+    a_period_later(p)
     second = complete_log(client, token, "monthly")
     assert second.kind == "monthly"
     thanks = client.get(f"/l/{token}/thanks/")
@@ -175,6 +187,7 @@ def test_my_progress_shows_only_my_scores(client, participant_factory):
     me, other = participant_factory(), participant_factory()
     token = with_link(me)
     complete_log(client, token)
+    a_period_later(me)
     complete_log(client, token)
     store_log(scope=None, instrument="monthly", answers={f"swemwbs_{i}": 1 for i in range(1, 8)},
               typed_personal_id=other.personal_id.code, completed_on=timezone.localdate(),

@@ -181,7 +181,7 @@ def test_missing_pages_and_links_that_do_not_work_explain_themselves(participant
     unknown = english.get(f"/l/{token[:-3]}/")
     assert unknown.status_code == 404
     assert "We do not recognise this link" in unknown.content.decode()
-    assert 'href="/#lost-link"' in unknown.content.decode()
+    assert 'href="/link/new/"' in unknown.content.decode()
 
     links.PersonalLink.objects.update(expires_at=timezone.now() - dt.timedelta(days=1))
     expired = english.get(f"/l/{token}/progress/")

@@ -40,6 +40,7 @@ def new_key() -> str:
 class Message(models.Model):
     class Purpose(models.TextChoices):
         REMINDER = "reminder", _("Reminder")
+        LINK = "link", _("Personal link")  # asked for, sent at registration, or by staff
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
@@ -94,7 +95,8 @@ class Message(models.Model):
             # One reminder a month per participant and channel, whatever runs and crashes.
             models.UniqueConstraint(
                 fields=["participant", "purpose", "month", "channel"],
-                name="outreach_one_message_per_month_and_channel",
+                condition=Q(purpose="reminder"),
+                name="outreach_one_reminder_per_month_and_channel",
             ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]

@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from peerlog.capture import audit
+from peerlog.capture import audit, personal_ids
 from peerlog.capture.models import Log, Participant
 from peerlog.outreach import schedule, texts
 from peerlog.outreach.backends import NOT_SENT, SENT, Backend, SendResult, default_backends
@@ -169,6 +169,7 @@ def plan(today: dt.date, counts: Counter, out: Callable[[str], None] = lambda li
                     subject, body = texts.reminder(
                         language=participant.language, channel=channel, link=link,
                         kind=due.kind,
+                        personal_id=personal_ids.display(participant.personal_id.code),
                     )
                     msg = Message(
                         participant=participant, purpose=Message.Purpose.REMINDER, month=month,
@@ -200,6 +201,12 @@ def send_pending(today: dt.date, backends: dict[str, Backend], counts: Counter,
 
 
 def cancel_reason(msg: Message, participant: Participant, today: dt.date) -> str:
+    if msg.purpose == Message.Purpose.LINK:  # asked for: only withdrawal or no address stops it
+        if participant.withdrawal:
+            return "withdrawn"
+        if not link_address(participant, msg.channel):
+            return "no address for this channel"
+        return ""
     if reason := schedule.may_remind(participant):
         return reason
     if msg.channel not in schedule.reachable_channels(participant):
@@ -232,8 +239,7 @@ def send_one(pk: int, today: dt.date, backends: dict[str, Backend]) -> str:
         backend = backends.get(msg.channel)
         if backend is None:
             return ""
-        contact = participant.contact
-        address = contact.email if msg.channel == Message.Channel.EMAIL else contact.phone
+        address = link_address(participant, msg.channel)
         msg.state, msg.attempts, msg.sending_started_at = State.SENDING, msg.attempts + 1, now
         msg.note("sending", attempt=msg.attempts)
         msg.save()
@@ -251,6 +257,25 @@ def send_one(pk: int, today: dt.date, backends: dict[str, Backend]) -> str:
         outcome = apply_result(msg, result, backend)
         msg.save()
     return outcome
+
+
+def link_address(participant: Participant, channel: str) -> str:
+    contact = getattr(participant, "contact", None)
+    if contact is None:
+        return ""
+    return contact.email if channel == Message.Channel.EMAIL else contact.phone
+
+
+def send_now(pks: list[int], backends: dict[str, Backend] | None = None) -> Counter:
+    """Send these queued messages at once, by the batch's own path (a message a reminder run
+    is sending meanwhile is left to it: :func:`send_one` locks the row). What fails stays in
+    the outbox and is retried by the next ``peerlog remind``."""
+    backends = backends if backends is not None else default_backends()
+    counts: Counter = Counter()
+    for pk in pks:
+        if outcome := send_one(pk, timezone.localdate(), backends):
+            counts[outcome] += 1
+    return counts
 
 
 def apply_result(msg: Message, result: SendResult, backend: Backend) -> str:

@@ -48,6 +48,7 @@ urlpatterns = [
     path("participants/<int:pk>/", people.participant, name="participant"),
     path("participants/<int:pk>/withdraw/", people.withdraw, name="withdraw"),
     path("participants/<int:pk>/links/revoke/", people.revoke_links, name="revoke_links"),
+    path("participants/<int:pk>/links/send/", people.send_link, name="send_link"),
     path("participants/<int:pk>/contact/", people.contact, name="contact"),
     # A person's logs, and who is due one
     path("logs/<int:pk>/", logs.log_page, name="log"),

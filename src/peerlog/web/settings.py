@@ -431,3 +431,37 @@ PEERLOG.update({
     "DEAD_LINK_DAYS": int(os.environ.get("PEERLOG_DEAD_LINK_DAYS", "90")),
     "RATE_LIMIT_KEEP_DAYS": int(os.environ.get("PEERLOG_RATE_LIMIT_KEEP_DAYS", "2")),
 })
+
+# "Get a new link" (peerlog.capture.views.newlink): requests per client address and per
+# personal ID in each RATE_LIMIT_WINDOW_MINUTES.
+PEERLOG.update({
+    "NEW_LINK_LIMIT_PER_CLIENT": int(os.environ.get("PEERLOG_NEW_LINK_LIMIT_PER_CLIENT", "5")),
+    "NEW_LINK_LIMIT_PER_ID": int(os.environ.get("PEERLOG_NEW_LINK_LIMIT_PER_ID", "3")),
+})
+
+
+def _crisis_contacts() -> list[dict]:
+    """Who to call in a crisis, shown on every participant page's help link: UK national
+    services unless PEERLOG_CRISIS_CONTACTS (a JSON list of {"name", "phone", "text"}) says
+    otherwise. The defaults are translated; a programme's own are shown as written."""
+    import json
+
+    from django.utils.translation import gettext_lazy
+
+    if raw := os.environ.get("PEERLOG_CRISIS_CONTACTS", "").strip():
+        return [{"name": c["name"], "phone": c.get("phone", ""), "text": c.get("text", "")}
+                for c in json.loads(raw)]
+    return [
+        {"name": gettext_lazy("Emergency services"), "phone": "999",
+         "text": gettext_lazy("If your life or someone else's life is in danger now, call 999 "
+                              "or go to A&E.")},
+        {"name": gettext_lazy("Samaritans"), "phone": "116 123",
+         "text": gettext_lazy("Free, 24 hours a day, every day. You can talk about anything "
+                              "that is troubling you.")},
+        {"name": gettext_lazy("NHS 111"), "phone": "111",
+         "text": gettext_lazy("Free, 24 hours a day, for urgent help when it is not an "
+                              "emergency, including with your mental health.")},
+    ]
+
+
+PEERLOG["CRISIS_CONTACTS"] = _crisis_contacts()

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from peerlog.capture import links, schedule
 from peerlog.capture.models import Draft, Log, Participant
 from peerlog.capture.services import store_log
-from peerlog.capture.views import errors, pages
+from peerlog.capture.views import crisis, errors, pages
 
 HIDDEN_ON_WEB = {"personal_id"}  # known from the link: never asked again online
 LOG_INSTRUMENTS = ("monthly", "quarterly", "monthly_short", "quarterly_short")
@@ -114,19 +115,87 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     participant = participant_for(token, request)
     if participant.withdrawal:
         return _withdrawn(request, participant, token)
+    draft = open_draft(participant)
+    due = draft is not None or schedule.is_due(participant)
     if request.method == "POST":
+        if not due:  # one log per due period: the page says when the next one is
+            return redirect("capture:link", token=token)
         draft = start_draft(participant)
         _inst, sections = sections_of(draft)
         return redirect("capture:log_page", token=token,
                         section=first_unfinished(draft, sections))
-    draft = open_draft(participant)
     code = draft.instrument if draft else schedule.due_instrument(participant)
     inst = pages.instrument(code)
-    last = participant.logs.exclude(status=Log.Status.SET_ASIDE).order_by("-completed_on").first()
+    last = schedule.last_log(participant)
     return render(request, "capture/link.html", _context(
         request, participant, token, title=inst.title, instrument=inst, draft=draft,
-        pages_count=len(inst.sections), last=last,
+        pages_count=len(inst.sections), last=last, due=due,
+        next_due=schedule.next_due_on(participant, last) if last else None,
+        changeable=None if due else schedule.changeable_log(participant),
         done_pages=len(draft.done_sections) if draft else 0,
+    ))
+
+
+# --- changing the log just sent ---------------------------------------------------------------
+
+CHANGE_REASON = "changed by the participant through their link"
+NOT_CHANGED_ON_WEB = HIDDEN_ON_WEB | {"date_completed"}  # the date fixes the due period
+
+
+def _changeable(request: HttpRequest, token: str) -> tuple[Participant, Log | None]:
+    participant = participant_for(token, request)
+    if participant.withdrawal or open_draft(participant) is not None:
+        return participant, None
+    return participant, schedule.changeable_log(participant)
+
+
+@never_cache
+def change(request: HttpRequest, token: str) -> HttpResponse:
+    """The pages of the log sent in the last few days, each one to change."""
+    participant, log = _changeable(request, token)
+    if log is None:
+        return redirect("capture:link", token=token)
+    inst = pages.instrument(log.instrument)
+    return render(request, "capture/change.html", _context(
+        request, participant, token, title=_("Change your log"), instrument=inst, log=log,
+        sections=inst.sections, saved=request.GET.get("saved", ""),
+        until=log.received_at + dt.timedelta(days=schedule.CHANGE_DAYS),
+    ))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def change_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
+    """One page of the log sent, with its answers: saving changes that same log (re-scored,
+    audited with the participant as the actor), never a new one."""
+    from peerlog.staff.services import change_log
+
+    participant, log = _changeable(request, token)
+    if log is None:
+        return redirect("capture:link", token=token)
+    inst = pages.instrument(log.instrument)
+    sec = next((s for s in inst.sections if s.code == section), None)
+    if sec is None:
+        raise Http404
+    answers = dict(log.answers)
+    form = pages.section_form(inst, sec, data=request.POST if request.method == "POST" else None,
+                              answers=answers)
+    for code in NOT_CHANGED_ON_WEB:
+        form.fields.pop(code, None)
+    if request.method == "POST" and form.is_valid():
+        for item in sec.items:
+            if item.code not in NOT_CHANGED_ON_WEB:
+                answers.pop(item.code, None)
+        answers.update(form.answers())
+        with transaction.atomic():
+            change_log(log, "participant", CHANGE_REASON, answers=answers)
+        return redirect(reverse("capture:change", args=[token]) + f"?saved={sec.code}")
+    skipped = pages.skipped_by_condition(sec, answers)
+    page_blocks = pages.blocks(form, sec, skip=NOT_CHANGED_ON_WEB | skipped)
+    return render(request, "capture/change_page.html", _context(
+        request, participant, token, title=sec.title, instrument=inst, section=sec, form=form,
+        blocks=page_blocks, errors=pages.error_summary(form, page_blocks), log=log,
+        conditional_css=pages.conditional_css(form, sec),
     ))
 
 
@@ -194,6 +263,9 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         previous=codes[index - 1] if index else None,
         progress=pages.progress(index + 1, len(codes)), last=index == len(codes) - 1,
         show_instrument_intro=index == 0, skipped=",".join(sorted(skipped)),
+        signpost=request.method == "GET" and index > 0 and crisis.after(sections[index - 1],
+                                                                         answers),
+        crisis_contacts=crisis.contacts(),
     ))
 
 
@@ -286,6 +358,10 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "capture/thanks.html", _context(
         request, participant, token, title=_("Thank you"), instrument=inst, log=last,
         next_kind=schedule.kind_of_log(schedule.logs_so_far(participant) + 1),
+        next_due=schedule.next_due_on(participant),
+        changeable=schedule.changeable_log(participant),
+        signpost=bool(inst) and crisis.after(inst.sections[-1], last.answers),
+        crisis_contacts=crisis.contacts(),
     ))
 
 

@@ -377,21 +377,41 @@ def _finish(request: HttpRequest, draft: RegistrationDraft, answers: dict) -> Ht
                 audit.record("participant", "participant.other_project", participant,
                              issuing_project=issued.batch.project.code, chosen_project=project.code)
             token = links.new_token(participant, "registration")
+            # The link also goes by email/SMS where the person chose one, queued with the
+            # participant so neither exists without the other.
+            from peerlog.outreach import newlink
+
+            channels = tuple(c for c in newlink.link_channels(participant)
+                             if c in participant.contact.channels)
+            queued = newlink.queue_link(participant, actor="participant", origin="registration",
+                                        token=token, channels=channels)
             draft.delete()
     except IntegrityError:
         # The ID was registered meanwhile (another tab, another person): back to the ID page.
         draft.done_sections = [s for s in draft.done_sections if s != "id"]
         draft.save()
         return redirect("capture:register_step", step="id")
+    newlink.send_queued(queued)
     request.session.pop(SESSION_KEY, None)
     request.session[REGISTERED_KEY] = True
     inst = pages.instrument("registration")
+    link = request.build_absolute_uri(reverse("capture:link", args=[token]))
     return render(request, "capture/register_done.html", {
-        "link": request.build_absolute_uri(reverse("capture:link", args=[token])),
-        "emailed": "email" in participant.contact.channels,
+        "link": link, "qr_svg": qr_svg(link, _("QR code of your personal link")),
+        "sent_by": channels,
         "personal_id": personal_ids.display(issued.code),
         "title": _("You are registered"), "instrument": inst,
     })
+
+
+def qr_svg(text: str, title: str) -> str:
+    """``text`` as a QR code, an inline SVG (no image request, no JavaScript)."""
+    import segno
+    from django.utils.html import escape
+
+    svg = segno.make(text, error="m").svg_inline(scale=4, svgclass="qr", lineclass=None,
+                                                  title=escape(title))
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
 
 
 @never_cache

@@ -182,3 +182,44 @@ def export_csv(request, name: str):
         raise Http404
     audit.record(request.user, "export", f"{name}.csv", via="staff console")
     return csv_response(f"{name}.csv", columns, ([r.get(c, "") for c in columns] for r in rows))
+
+
+@role_required(*ROW_LEVEL)
+@require_POST
+@never_cache
+def send_link(request, pk: int):
+    """A new personal link by the person's chosen channel: email/SMS through the outbox, sent
+    at once; by post, a printable letter (made now, never stored) with the link as a QR code
+    and in words. Audited either way."""
+    from django.db import transaction
+
+    from peerlog.capture import links
+    from peerlog.outreach import newlink, remind
+    from peerlog.staff.views.common import pdf_response
+
+    person = participant_or_404(request.user, pk)
+    if person.withdrawal:
+        messages.error(request, _("This person has withdrawn: no link is sent."))
+        return redirect("staff:participant", person.pk)
+    contact = getattr(person, "contact", None)
+    chosen = set(contact.channels or ()) if contact else set()
+    channels = tuple(c for c in newlink.link_channels(person) if c in chosen)
+    if channels:
+        counts = remind.send_now(newlink.queue_link(person, actor=request.user, origin="staff",
+                                                    channels=channels))
+        if counts.get("sent", 0) == len(channels):
+            messages.success(request, _("A new personal link was sent."))
+        else:
+            messages.warning(request, _("A new personal link is in the outbox but could not be "
+                                        "sent yet: the next reminder run tries again."))
+        return redirect("staff:participant", person.pk)
+    with transaction.atomic():
+        token = links.new_token(person, "staff-letter")
+        audit.record(request.user, "participant.link_letter", person)
+    from django.conf import settings
+
+    response = pdf_response(
+        newlink.letter_pdf(person, settings.PEERLOG["SITE_URL"] + links.link_path(token)),
+        f"new-link-{person.personal_id.code}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response

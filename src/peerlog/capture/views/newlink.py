@@ -1,0 +1,78 @@
+""""Get a new link": a person types their personal ID and, if it is registered (not
+withdrawn) with an email address or mobile number, a new personal link is sent there.
+
+The page never shows a link and answers every well-formed ID alike, registered or not, with
+an address or not, so it tells a stranger nothing about who takes part. Lookups are
+rate-limited per client address and per ID (:mod:`peerlog.capture.ratelimit`); the answer
+comes after a redirect, so reloading it sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from peerlog.capture import personal_ids, ratelimit
+from peerlog.capture.models import Participant
+
+
+class NewLinkForm(forms.Form):
+    personal_id = forms.CharField(
+        label=gettext_lazy("Your personal ID"), max_length=40,
+        help_text=gettext_lazy("The number on the slip you were given, for example 483 920."),
+        error_messages={"required": gettext_lazy("Enter your personal ID.")},
+    )
+
+    def clean_personal_id(self) -> str:
+        pid = personal_ids.clean(self.cleaned_data["personal_id"])
+        if pid is None or not personal_ids.is_valid(pid):
+            raise forms.ValidationError(_(
+                "This is not a personal ID: please check it against your slip. A personal ID "
+                "has only numbers, for example 483 920."))
+        return pid
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def new_link(request: HttpRequest) -> HttpResponse:
+    form = NewLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        pid = form.cleaned_data["personal_id"]
+        limits = settings.PEERLOG
+        by_client = ratelimit.hit("new-link-client", ratelimit.client_address(request),
+                                  limits["NEW_LINK_LIMIT_PER_CLIENT"])
+        by_id = ratelimit.hit("new-link-id", pid, limits["NEW_LINK_LIMIT_PER_ID"])
+        if by_client and by_id:
+            _send(pid)
+            return redirect("capture:new_link_sent")
+        status = 429
+        form.add_error("personal_id", _(
+            "We have had several requests for new links in a short time, so to keep "
+            "everyone's links safe we cannot send another one just now. Please try again in "
+            "an hour, or ask your project coordinator."))
+    return render(request, "capture/new_link.html", {
+        "form": form, "title": _("Get a new link"), "errors": form.errors,
+    }, status=status)
+
+
+def _send(pid: str) -> None:
+    from peerlog.outreach import newlink
+
+    participant = (Participant.objects.select_related("contact", "personal_id")
+                   .filter(personal_id__code=pid, withdrawal="").first())
+    if participant is None:
+        return
+    newlink.send_queued(newlink.queue_link(participant, actor="participant", origin="recovery"))
+
+
+@never_cache
+def new_link_sent(request: HttpRequest) -> HttpResponse:
+    """The one answer for every ID (see the module's docstring)."""
+    return render(request, "capture/new_link_sent.html", {"title": _("Check your messages")})
