@@ -50,8 +50,13 @@ def new_link(request: HttpRequest) -> HttpResponse:
                                   limits["NEW_LINK_LIMIT_PER_CLIENT"])
         by_id = ratelimit.hit("new-link-id", pid, limits["NEW_LINK_LIMIT_PER_ID"])
         if by_client and by_id:
-            _send(pid)
-            return redirect("capture:new_link_sent")
+            pks = _queue(pid)
+            response = redirect("capture:new_link_sent")
+            # Sent once the answer has gone (Django closes the response after the server has
+            # written it), so a real ID and an unknown one answer in the same time: the page
+            # may not reveal by its timing whether an ID exists (docs/security.md).
+            response._resource_closers.append(lambda: _send(pks))
+            return response
         status = 429
         form.add_error("personal_id", _(
             "We have had several requests for new links in a short time, so to keep "
@@ -62,14 +67,22 @@ def new_link(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-def _send(pid: str) -> None:
+def _queue(pid: str) -> list[int]:
+    """The outbox messages carrying a new link to ``pid``'s person (none for an unknown,
+    withdrawn or unreachable ID)."""
     from peerlog.outreach import newlink
 
     participant = (Participant.objects.select_related("contact", "personal_id")
                    .filter(personal_id__code=pid, withdrawal="").first())
     if participant is None:
-        return
-    newlink.send_queued(newlink.queue_link(participant, actor="participant", origin="recovery"))
+        return []
+    return newlink.queue_link(participant, actor="participant", origin="recovery")
+
+
+def _send(pks: list[int]) -> None:
+    from peerlog.outreach import newlink
+
+    newlink.send_queued(pks)
 
 
 @never_cache
