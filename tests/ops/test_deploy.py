@@ -16,6 +16,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import time
 import sys
 import threading
 import types
@@ -244,9 +245,17 @@ def test_slow_header_clients_do_not_stop_a_participant(deployed):
 def test_access_log_masks_personal_link_tokens(deployed):
     token = deployed.seeded["token"]
     browser = Browser("localhost", deployed.stack.https_port, deployed.cafile)
+    resp, _ = browser.request("GET", "/")
+    assert resp.status == 200
     resp, _ = browser.request("GET", f"/l/{token}/progress/?from={token}")
     assert resp.status == 200
-    log = deployed.stack.access_log.read_text()
+    # nginx writes a request's log line after sending the answer: wait for it to appear
+    # (readiness, not a timing assertion).
+    for _attempt in range(100):
+        log = deployed.stack.access_log.read_text()
+        if "/progress/" in log:
+            break
+        time.sleep(0.1)
     assert "/l/<token>/progress/" in log
     assert token not in log
     assert "GET /healthz" in log or "GET / " in log  # other requests are logged as they are
