@@ -16,9 +16,9 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 import sys
 import threading
+import time
 import types
 import urllib.request
 from pathlib import Path
