@@ -23,6 +23,7 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.db import IntegrityError
 from django.db.models import Max, Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -79,8 +80,9 @@ class ThrottleHandler(AxesDatabaseHandler):
                           **kwargs: Any) -> None:
         try:
             super().user_login_failed(sender, credentials, request, **kwargs)
-        except AccessAttempt.DoesNotExist:
-            # A concurrent success reset the row between axes' insert and read: count again.
+        except (AccessAttempt.DoesNotExist, IntegrityError):
+            # A concurrent success reset the row between axes' insert and read, or a concurrent
+            # failure inserted it first (axes' get_or_create race): count again, as an update.
             super().user_login_failed(sender, credentials, request, **kwargs)
 
     def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
