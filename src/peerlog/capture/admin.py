@@ -21,8 +21,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
+        # Field names only, never values; a password field is recorded by its own event.
+        fields = sorted(f for f in form.changed_data if not f.startswith("password"))
         audit.record(request.user, "admin.change" if change else "admin.add", obj,
-                     fields=sorted(form.changed_data))
+                     fields=fields)
 
     def delete_model(self, request, obj) -> None:
         audit.record(request.user, "admin.delete", obj, label=str(obj))

@@ -32,16 +32,14 @@ class StaffProfileAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class AuditedUserAdmin(UserAdmin):
-    """Django's user admin, with the operator named as the actor of every change."""
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    """Django's user admin, audited like every other, with the operator named as the actor of
+    every password change."""
 
     def save_model(self, request, obj, form, change) -> None:
         if "password" in form.cleaned_data or "password1" in form.cleaned_data:
             password_set_by(obj, request.user)
         super().save_model(request, obj, form, change)
-        fields = sorted(f for f in form.changed_data if not f.startswith("password"))
-        audit.record(request.user, "admin.change" if change else "admin.add", obj,
-                     fields=fields)
 
     def user_change_password(self, request, id, form_url=""):
         with acting_as(request.user):  # the password form saves; name the operator
@@ -52,15 +50,6 @@ class AuditedUserAdmin(UserAdmin):
             if user is not None and not user.has_usable_password():
                 audit.record(request.user, "staff.password_disabled", user)
         return response
-
-    def delete_model(self, request, obj) -> None:
-        audit.record(request.user, "admin.delete", obj, label=str(obj))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for obj in queryset:
-            audit.record(request.user, "admin.delete", obj, label=str(obj))
-        super().delete_queryset(request, queryset)
 
 
 admin.site.unregister(User)
