@@ -62,6 +62,20 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
+def lookup_hash(text: str) -> str:
+    """A keyed hash (HMAC-SHA256 under the site's secret key) of a normalised value, to find
+    a row by an encrypted value (an inbound text's number) without decrypting every row.
+
+    Keyed, never a plain hash: phone numbers are few enough to hash them all, so a plain
+    hash in a leaked dump would give every number back. Empty stays empty.
+    """
+    from django.utils.crypto import salted_hmac
+
+    if not text:
+        return ""
+    return salted_hmac("peerlog.contact.lookup", text, algorithm="sha256").hexdigest()
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a token with the newest key."""
     return _fernet().rotate(token.encode("ascii")).decode("ascii")

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from peerlog.capture.crypto import EncryptedTextField
+from peerlog.capture.crypto import EncryptedTextField, lookup_hash
 
 
 class Region(models.Model):
@@ -178,6 +178,8 @@ class ContactDetails(models.Model):
     postal = EncryptedTextField(blank=True)  # name and address for paper logs
     reminders_opt_out = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Keyed hash of ``phone`` (crypto.lookup_hash): an inbound "STOP" text finds its sender.
+    phone_lookup = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("contact details")
@@ -185,6 +187,12 @@ class ContactDetails(models.Model):
 
     def __str__(self) -> str:
         return f"contact details of {self.participant_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.phone_lookup = lookup_hash(self.phone)
+        if kwargs.get("update_fields") is not None and "phone" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_lookup"}
+        super().save(*args, **kwargs)
 
 
 class Log(models.Model):

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from peerlog.capture import views
-from peerlog.capture.views import crisis, logs, newlink, registration
+from peerlog.capture.views import contact, crisis, logs, newlink, registration
 
 app_name = "capture"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("l/<str:token>/change/", logs.change, name="change"),
     path("l/<str:token>/change/<slug:section>/", logs.change_page, name="change_page"),
     path("l/<str:token>/progress/", logs.my_progress, name="progress"),
+    path("l/<str:token>/contact/", contact.contact, name="contact"),
 ]

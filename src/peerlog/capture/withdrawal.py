@@ -103,8 +103,8 @@ def stop_contact(participant: Participant) -> Counter:
     done: Counter = Counter()
     now = timezone.now()
     done["contact_details_erased"] = ContactDetails.objects.filter(
-        participant=participant).update(email="", phone="", postal="", channels=[],
-                                        reminders_opt_out=True, updated_at=now)
+        participant=participant).update(email="", phone="", phone_lookup="", postal="",
+                                        channels=[], reminders_opt_out=True, updated_at=now)
     done["links_revoked"] = PersonalLink.objects.filter(
         participant=participant, revoked_at__isnull=True).update(revoked_at=now)
     unsent = (Message.State.QUEUED, Message.State.FAILED, Message.State.IN_DOUBT,

@@ -5,6 +5,7 @@ from django.urls import path
 from peerlog.staff.views import (
     accounts,
     auth,
+    contact_edit,
     due,
     home,
     ids,
@@ -50,6 +51,7 @@ urlpatterns = [
     path("participants/<int:pk>/links/revoke/", people.revoke_links, name="revoke_links"),
     path("participants/<int:pk>/links/send/", people.send_link, name="send_link"),
     path("participants/<int:pk>/contact/", people.contact, name="contact"),
+    path("participants/<int:pk>/contact/edit/", contact_edit.contact_edit, name="contact_edit"),
     # A person's logs, and who is due one
     path("logs/<int:pk>/", logs.log_page, name="log"),
     path("due/", due.due_list, name="due"),

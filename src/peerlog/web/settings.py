@@ -390,6 +390,8 @@ PEERLOG_SMS = {
     "TOKEN": os.environ.get("PEERLOG_SMS_TOKEN", ""),
     "SENDER": os.environ.get("PEERLOG_SMS_SENDER", "PeerLog"),
     "TIMEOUT": float(os.environ.get("PEERLOG_SMS_TIMEOUT", "15")),
+    # Inbound texts ("STOP") are accepted only signed with this (peerlog.outreach.inbound).
+    "WEBHOOK_SECRET": os.environ.get("PEERLOG_SMS_WEBHOOK_SECRET", ""),
 }
 
 # Personal-link tokens are masked in every log line (peerlog.web.logmask); gunicorn's own

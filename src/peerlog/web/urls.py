@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/outreach/", include("peerlog.outreach.urls")),
+    path("sms/", include("peerlog.outreach.webhook_urls")),  # the SMS provider's webhook
     path("staff/", include("peerlog.staff.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("peerlog.capture.urls")),

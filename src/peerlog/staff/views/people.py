@@ -25,6 +25,7 @@ from peerlog.staff.access import (
     visible_projects,
 )
 from peerlog.staff.services import record_withdrawal, revoke_personal_links
+from peerlog.staff.views import contact_edit
 from peerlog.staff.views.common import (
     CENTRAL,
     ROW_LEVEL,
@@ -144,7 +145,8 @@ def contact(request, pk: int):
         messages.error(request, _("State why you need the contact details (at least 5 characters)."))
         return redirect("staff:participant", person.pk)
     details = audit.view_contact(person, request.user, form.cleaned_data["reason"])
-    response = render(request, "staff/contact.html", {"person": person, "details": details})
+    response = render(request, "staff/contact.html", {"person": person, "details": details,
+                                                      "edit_form": contact_edit.form_for(details)})
     response["Cache-Control"] = "no-store"
     return response
 
