@@ -47,11 +47,20 @@ def run_draw(args: argparse.Namespace) -> int:
     from peerlog.outreach import draw
 
     try:
-        record, created = draw.draw(args.month, actor="cli", force=args.force,
-                                    reason=args.reason, today=args.today)
+        if args.final:
+            if args.until is None:
+                raise draw.DrawError("--final needs --until YYYY-MM-DD (the evaluation's last day)")
+            record, created = draw.draw_final(args.until, prizes=args.prizes, actor="cli",
+                                              force=args.force, reason=args.reason,
+                                              today=args.today)
+        else:
+            record, created = draw.draw(args.month, actor="cli", force=args.force,
+                                        reason=args.reason, today=args.today)
     except draw.DrawError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if args.final:
+        return _print_final(record, created, draw.verify(record))
     status = "new draw" if created else "recorded draw (use --force --reason ... to redraw)"
     print(f"Prize draw {record.month}: {status}")
     print(f"  drawn {record.drawn_at:%Y-%m-%d %H:%M} by {record.drawn_by}; seed {record.seed}")
@@ -66,6 +75,30 @@ def run_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_final(record, created: bool, verified: bool) -> int:
+    status = "new draw" if created else "recorded draw (use --force --reason ... to redraw)"
+    print(f"Final prize draw (logs up to {record.until}): {status}")
+    print(f"  drawn {record.drawn_at:%Y-%m-%d %H:%M} by {record.drawn_by}; seed {record.seed}")
+    print(f"  eligible: {len(record.eligible)}")
+    for place, winner in enumerate(record.winners, 1):
+        print(f"  prize {place} ({record.individual_prize}): {winner['personal_id']} "
+              f"({winner['project']}, {winner['logs']} logs)")
+    if not record.winners:
+        print("  nobody eligible: no winners")
+    print(f"  reproduces from seed: {'yes' if verified else 'NO'}")
+    return 0
+
+
+FINAL_HELP = """\
+--final: the end-of-evaluation prizes for the people who completed the log most often.
+Eligible: opted in to the prize draws, not withdrawn, at least one complete log submitted
+up to the end of --until (held, set-aside and unattached logs do not count). Places go to
+the most logs first; if people are tied for the last places, those places are drawn among
+them with a recorded seed (reproducible, like the monthly draw). Recorded once, as "final";
+--force --reason draws again and keeps the earlier draw.
+"""
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "remind", help="send this month's reminders through the outbox (run daily)"
@@ -74,8 +107,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--today", type=_date, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run_remind)
 
-    p = subparsers.add_parser("draw", help="the monthly prize draw (recorded, reproducible)")
-    p.add_argument("--month", required=True, help="YYYY-MM, a month that is over")
+    p = subparsers.add_parser("draw", help="the monthly prize draw (recorded, reproducible)",
+                              epilog=FINAL_HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", help="YYYY-MM, a month that is over")
+    which.add_argument("--final", action="store_true",
+                       help="the end-of-evaluation prizes for the most frequent completers")
+    p.add_argument("--until", type=_date, default=None,
+                   help="with --final: the evaluation's last day (YYYY-MM-DD), now past")
+    p.add_argument("--prizes", type=int, default=3,
+                   help="with --final: how many prizes (default 3)")
     p.add_argument("--force", action="store_true",
                    help="draw again although the month was drawn (keeps the old draw)")
     p.add_argument("--reason", default="", help="why a forced redraw is needed")

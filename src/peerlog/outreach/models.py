@@ -188,6 +188,10 @@ class PrizeDraw(models.Model):
     drawn_by = models.CharField(max_length=150)
     current = models.BooleanField(default=True)
     reason = models.TextField(blank=True)  # why a forced redraw replaced the earlier one
+    # The end-of-evaluation draw (month "final"): the winners in prize order, and the last
+    # day whose logs counted.
+    winners = models.JSONField(default=list, blank=True)
+    until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "-drawn_at"]

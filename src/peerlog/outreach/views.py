@@ -91,6 +91,8 @@ def draws(request):
             "individual": record.individual_winner if full or record.individual_winner_project in own else "",
             "individual_project": record.individual_winner_project if full or record.individual_winner_project in own else "",
             "project": record.project_winner,
+            # The final draw's winners: each shown as the individual winner of a month is.
+            "winners": [w for w in record.winners if full or w["project"] in own],
         })
     return render(request, "outreach/draws.html", {"rows": rows,
                                                    "full": full})
