@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from tests.outreach.test_draw import log_on
 
 from peerlog.capture.models import AuditEvent, Log
 from peerlog.cli import main
 from peerlog.outreach import draw
 from peerlog.outreach.models import PrizeDraw
-from tests.outreach.test_draw import log_on
 
 END = dt.date(2026, 6, 30)
 AFTER = dt.date(2026, 7, 1)
