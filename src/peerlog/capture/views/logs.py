@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from peerlog.capture import links, schedule
+from peerlog.capture import links, progress_chart, schedule
 from peerlog.capture.models import Draft, Log, Participant
 from peerlog.capture.services import store_log
 from peerlog.capture.views import crisis, errors, pages
@@ -367,26 +367,17 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def my_progress(request: HttpRequest, token: str) -> HttpResponse:
-    """The person's own wellbeing and hope over time; nothing about anyone else."""
+    """The person's own wellbeing and hope over time, explained; nothing about anyone else."""
     participant = participant_for(token, request)
     logs = list(participant.logs.filter(status=Log.Status.COMPLETE)
                 .order_by("completed_on", "received_at"))
     points = [{"date": log.completed_on, "wellbeing": log.scores.get("wellbeing"),
                "hope": log.scores.get("hope")} for log in logs]
+    rtl = translation.get_language_bidi()
     return render(request, "capture/progress.html", _context(
         request, participant, token, title=_("My progress"), points=points,
-        wellbeing_chart=_chart([p["wellbeing"] for p in points], 7, 35),
-        hope_chart=_chart([p["hope"] for p in points], 12, 48),
+        wellbeing_chart=progress_chart.chart(
+            [(p["date"], p["wellbeing"]) for p in points], 7, 35, rtl=rtl),
+        hope_chart=progress_chart.chart([(p["date"], p["hope"]) for p in points], 12, 48,
+                                        rtl=rtl),
     ))
-
-
-def _chart(values, low: float, high: float, width: int = 300, height: int = 100) -> dict | None:
-    """Points of a small line chart (SVG drawn by the template), or None if under two values."""
-    known = [(i, v) for i, v in enumerate(values) if v is not None]
-    if len(known) < 2:
-        return None
-    n = max(len(values) - 1, 1)
-    pts = [(round(10 + i * (width - 20) / n, 1),
-            round(height - 10 - (v - low) * (height - 20) / (high - low), 1)) for i, v in known]
-    return {"points": " ".join(f"{x},{y}" for x, y in pts), "dots": pts,
-            "width": width, "height": height}
