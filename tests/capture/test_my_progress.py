@@ -44,7 +44,9 @@ def test_right_to_left_mirrors_points_and_keeps_labels_with_them():
     assert rtl["dots"][0][0] > rtl["dots"][-1][0]  # the first log on the right
     assert rtl["axis_x"] == WIDTH - PAD_AXIS and rtl["tick_anchor"] == "start"
     assert [d["x"] for d in rtl["dates"]] == [rtl["dots"][0][0], rtl["dots"][-1][0]]
-    assert [d["anchor"] for d in rtl["dates"]] == ["end", "start"]  # inside the chart
+    # Dates are written right to left, so "start" is their right end: inside the chart.
+    assert rtl["text_direction"] == "rtl" and ltr["text_direction"] == "ltr"
+    assert [d["anchor"] for d in rtl["dates"]] == ["start", "end"]
 
 
 def test_one_score_draws_no_line():

@@ -4,8 +4,9 @@ JavaScript), with a score axis, a date axis and the dates written out.
 Time runs in the reading direction: left to right, or right to left on right-to-left pages.
 The chart is mirrored here, point by point, rather than by flipping the drawing in CSS, so
 the numbers and dates stay readable and each marker stays at its own date and score. The SVG
-is always laid out left to right (``direction="ltr"``) with explicit text anchors, so no
-right-to-left page can move a label.
+is laid out left to right (``direction="ltr"``) with explicit text anchors, so no
+right-to-left page can move a label; only the words (dates, the axis title) are written in
+the page's direction.
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ def chart(points: Sequence[tuple[dt.date, float | None]], low: float, high: floa
     # The score labels sit outside the plot, next to the score axis.
     tick_x, tick_anchor = (axis_x + 6, "start") if rtl else (axis_x - 6, "end")
     first_x, last_x = dots[0][0], dots[-1][0]
+    # Dates are words: each is written in the page's direction (so "14 مارس 2026" reads
+    # right), and "start" is then the side of its marker nearer the score axis either way.
     dates = [
-        {"label": dateformat.format(first, "j M Y"), "x": first_x,
-         "anchor": "end" if rtl else "start"},
-        {"label": dateformat.format(last, "j M Y"), "x": last_x,
-         "anchor": "start" if rtl else "end"},
+        {"label": dateformat.format(first, "j M Y"), "x": first_x, "anchor": "start"},
+        {"label": dateformat.format(last, "j M Y"), "x": last_x, "anchor": "end"},
     ]
     return {
         "width": WIDTH, "height": HEIGHT, "points": " ".join(f"{x},{y}" for x, y in dots),
@@ -59,6 +60,7 @@ def chart(points: Sequence[tuple[dt.date, float | None]], low: float, high: floa
         "axis_x": axis_x, "end_x": end_x, "top": PAD_TOP, "bottom": bottom,
         "dates": dates, "date_y": bottom + 18, "title_y": HEIGHT - 4,
         "title_x": WIDTH / 2, "first": known[0], "last": known[-1],
+        "text_direction": "rtl" if rtl else "ltr",
     }
 
 
