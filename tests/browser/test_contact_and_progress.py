@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.browser.test_participant_pages import Visit
 
 from peerlog.capture import links
 from peerlog.capture.models import AuditEvent, ContactDetails
 from peerlog.capture.services import store_log
-from tests.browser.test_participant_pages import Visit
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
