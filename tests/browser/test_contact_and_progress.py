@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from tests.browser.test_participant_pages import Visit
+from tests.browser.test_staff_console import staff  # noqa: F401 (a fixture)
 
 from peerlog.capture import links
 from peerlog.capture.models import AuditEvent, ContactDetails
@@ -89,3 +90,41 @@ def test_my_progress_chart_reads_in_the_page_direction(browse, participant_facto
         assert chart_box["x"] <= text["x"] and (
             text["x"] + text["width"] <= chart_box["x"] + chart_box["width"])
     assert v.page.locator("main table tbody tr").count() == 3
+
+
+def test_central_researcher_changes_contact_details_in_the_console(chromium, axe, live_server,
+                                                                   staff):  # noqa: F811
+    """The audited contact view ends with the edit form; both it and the form re-shown after
+    a mistake are axe-clean at 360 px; the change is stored and audited by field name."""
+    from tests.browser.test_staff_console import sign_in
+
+    person = staff["person"]
+    ContactDetails.objects.create(participant=person, channels=["email"],
+                                  email="old@example.org")
+    context = chromium.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "central")
+        page.goto(f"{live_server.url}/staff/participants/{person.pk}/")
+        page.get_by_label("Why do you need these contact details?").fill("they asked by phone")
+        page.get_by_role("button", name="Show contact details").click()
+        page.wait_for_selector("#contact-edit")
+        assert page.locator("#id_email").input_value() == "old@example.org"
+        assert axe(page) == []
+        page.check("input[name=channels][value=sms]")
+        page.locator("#id_email").fill("new@example.org")
+        page.get_by_role("button", name="Save contact details").click()
+        page.wait_for_selector(".error")
+        assert page.locator("#id_email").input_value() == "new@example.org"  # kept
+        assert axe(page) == []
+        assert ContactDetails.objects.get(participant=person).email == "old@example.org"
+        page.locator("#id_phone").fill("07700 900789")
+        page.get_by_role("button", name="Save contact details").click()
+        page.wait_for_url(f"{live_server.url}/staff/participants/{person.pk}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        contact = ContactDetails.objects.get(participant=person)
+        assert (contact.email, contact.phone) == ("new@example.org", "+447700900789")
+        assert AuditEvent.objects.get(action="contact.change").detail == {
+            "fields": ["channels", "email", "phone"], "via": "staff"}
+    finally:
+        context.close()
