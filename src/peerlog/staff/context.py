@@ -18,6 +18,7 @@ NAV = [
     ("staff:monitoring", _("Monitoring"), (C, REG, CEN, COM)),
     ("staff:participants", _("Participants"), ROW_LEVEL),
     ("staff:due", _("Due a log"), ROW_LEVEL),
+    ("staff:post", _("Post mailing"), (C,)),
     ("staff:id_batches", _("Personal IDs"), ROW_LEVEL),
     ("staff:paper_forms", _("Paper forms"), ROW_LEVEL),
     ("staff:entry_start", _("Paper entry"), ROW_LEVEL),

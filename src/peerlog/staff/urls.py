@@ -12,6 +12,7 @@ from peerlog.staff.views import (
     monitoring,
     paper,
     people,
+    post,
     quality,
     reports,
     research_exports,
@@ -53,6 +54,10 @@ urlpatterns = [
     # A person's logs, and who is due one
     path("logs/<int:pk>/", logs.log_page, name="log"),
     path("due/", due.due_list, name="due"),
+    # The monthly post mailing
+    path("post/", post.mailing_page, name="post"),
+    path("post/<int:pk>/letters.pdf", post.mailing_letters, name="post_letters"),
+    path("post/<int:pk>/labels.pdf", post.mailing_labels, name="post_labels"),
     # Central researchers: audit trail and exports
     path("audit/", people.audit_trail, name="audit"),
     path("exports/", people.exports, name="exports"),
