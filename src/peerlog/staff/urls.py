@@ -77,4 +77,5 @@ urlpatterns = [
     path("accounts/<int:pk>/<slug:action>/", accounts.account_action, name="account_action"),
     # Everyone: their own password
     path("password/", auth.password_change, name="password_change"),
+    path("backup-codes/", auth.backup_codes_page, name="backup_codes"),
 ]
