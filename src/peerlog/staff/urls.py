@@ -26,6 +26,7 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     # Personal IDs
     path("ids/", ids.batches, name="id_batches"),
+    path("ids/<int:pk>/", ids.batch_ids, name="id_batch"),
     path("ids/<int:pk>/slips.pdf", ids.batch_slips, name="id_slips"),
     # Paper forms and entry
     path("paper/", paper.paper_forms, name="paper_forms"),
