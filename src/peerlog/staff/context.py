@@ -27,7 +27,7 @@ NAV = [
     ("staff:reports", _("Reports"), (C, REG, CEN, COM)),
     ("staff:audit", _("Audit trail"), (CEN,)),
     ("staff:accounts", _("Accounts"), (ADM,)),
-    ("outreach:home", _("Reminders and draws"), ROW_LEVEL),
+    ("staff:reminders", _("Reminders and draws"), ROW_LEVEL),
     ("staff:password_change", _("Change password"), (C, REG, CEN, COM, ADM)),
     ("staff:backup_codes", _("Backup codes"), (C, REG, CEN, COM, ADM)),
 ]

@@ -14,6 +14,7 @@ from peerlog.staff.views import (
     people,
     post,
     quality,
+    reminders,
     reports,
     research_exports,
 )
@@ -55,6 +56,10 @@ urlpatterns = [
     # A person's logs, and who is due one
     path("logs/<int:pk>/", logs.log_page, name="log"),
     path("due/", due.due_list, name="due"),
+    # Reminders, the outbox in words, prize draws
+    path("reminders/", reminders.reminders_page, name="reminders"),
+    path("reminders/send/", reminders.send_now, name="reminders_send"),
+    path("reminders/draw/", reminders.run_draw, name="reminders_draw"),
     # The monthly post mailing
     path("post/", post.mailing_page, name="post"),
     path("post/<int:pk>/letters.pdf", post.mailing_letters, name="post_letters"),
