@@ -125,3 +125,14 @@ def test_posted_letter_does_not_stop_the_email_reminder(posted):
     remind.plan(timezone.localdate(), Counter())
     assert set(Message.objects.filter(participant=posted.post_a).values_list(
         "channel", flat=True)) == {"post", "email"}
+
+
+def test_letters_are_in_the_persons_language(client, posted, tmp_path):
+    posted.post_a.language = "ar"
+    posted.post_a.save()
+    _mail(client, posted.staff["coordinator"], posted.a)
+    mailing = PostMailing.objects.get()
+    text = pdf_text(client.get(f"/staff/post/{mailing.pk}/letters.pdf").content, tmp_path)
+    assert personal_ids.display(posted.post_a.personal_id.code) in text
+    assert "Your personal ID is" not in text and "post it back" not in text
+    assert any("\u0600" <= ch <= "\u06ff" for ch in text)  # Arabic script
