@@ -19,6 +19,7 @@ ROW = {"coordinator", "other_coordinator", "regional_researcher",
 ROW_A = {"coordinator", "regional_researcher", "central_researcher"}  # who sees project A
 FIGURES = ROW | {"commissioner"}
 CENTRAL = {"central_researcher"}
+COORDS = {"coordinator", "other_coordinator"}
 ADMIN = {"administrator"}
 EVERYONE = set(ROLES)
 
@@ -78,6 +79,16 @@ def matrix(w):
          {"a-ps_informal_given": "3", "reason": "typing slip"}, ROW_A, ROW - ROW_A),
         ("due list", "get", "/staff/due/", None, ROW, set()),
         ("due list csv", "get", "/staff/due/?format=csv", None, ROW, set()),
+        # Issue 13 items 3b, 7-9 (staffa): post mailing, ID batch page, reminders, backup codes
+        ("post mailing page", "get", "/staff/post/", None, COORDS, set()),
+        ("make A's post mailing", "post", "/staff/post/", {"project": a.pk}, {"coordinator"},
+         {"other_coordinator"}),
+        ("IDs of A's batch", "get", f"/staff/ids/{pa.personal_id.batch_id}/", None, ROW_A,
+         ROW - ROW_A),
+        ("reminders page", "get", "/staff/reminders/", None, ROW, set()),
+        ("run a prize draw", "post", "/staff/reminders/draw/", {"month": "2026-01"}, CENTRAL,
+         set()),
+        ("backup codes", "get", "/staff/backup-codes/", None, EVERYONE, set()),
     ]
 
 

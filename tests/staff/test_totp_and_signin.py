@@ -69,7 +69,8 @@ def test_sign_in_needs_password_then_code_and_enrols_first(client, make_staff):
     device = TotpDevice.objects.get(user=user)
     assert client.post("/staff/login/code/", {"code": "000000"}).status_code == 401
     response = client.post("/staff/login/code/", {"code": totp.totp(device.secret)})
-    assert response.status_code == 302 and response["Location"] == "/staff/"
+    # Enrolled: next, the backup codes.
+    assert response.status_code == 302 and response["Location"] == "/staff/backup-codes/?first=1"
     assert client.get("/staff/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed

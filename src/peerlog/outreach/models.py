@@ -45,6 +45,7 @@ class Message(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        POST = "post", _("Post")  # a letter in a coordinator's mailing: recorded as sent
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

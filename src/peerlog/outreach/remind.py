@@ -9,6 +9,8 @@ One run, under a lock so two runs never overlap:
    a personal link and record one message per chosen channel, in one transaction, before
    anything is sent; the outbox's unique (participant, month, channel) keeps it to one a
    month whatever runs again;
+   The ``post`` channel is not planned here: letters go in a coordinator's monthly mailing
+   (:mod:`peerlog.staff.post`), recorded in the outbox as sent;
 3. **send** what is queued or due a retry: mark ``sending`` (committed), send, record the
    outcome (committed). A crash between the two commits is step 1 of the next run.
 
@@ -152,9 +154,11 @@ def plan(today: dt.date, counts: Counter, out: Callable[[str], None] = lambda li
     month = schedule.month_key(today)
     for due in schedule.due(today):
         participant = due.participant
+        # A letter in a coordinator's post mailing is recorded as a reminder too, but the
+        # batch only sends email and SMS: a posted letter must not stop those.
         already = Message.objects.filter(
             participant=participant, purpose=Message.Purpose.REMINDER, month=month
-        ).exists()
+        ).exclude(channel=Message.Channel.POST).exists()
         if already:
             continue
         if dry_run:

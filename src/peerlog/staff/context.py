@@ -18,6 +18,7 @@ NAV = [
     ("staff:monitoring", _("Monitoring"), (C, REG, CEN, COM)),
     ("staff:participants", _("Participants"), ROW_LEVEL),
     ("staff:due", _("Due a log"), ROW_LEVEL),
+    ("staff:post", _("Post mailing"), (C,)),
     ("staff:id_batches", _("Personal IDs"), ROW_LEVEL),
     ("staff:paper_forms", _("Paper forms"), ROW_LEVEL),
     ("staff:entry_start", _("Paper entry"), ROW_LEVEL),
@@ -26,8 +27,9 @@ NAV = [
     ("staff:reports", _("Reports"), (C, REG, CEN, COM)),
     ("staff:audit", _("Audit trail"), (CEN,)),
     ("staff:accounts", _("Accounts"), (ADM,)),
-    ("outreach:home", _("Reminders and draws"), ROW_LEVEL),
+    ("staff:reminders", _("Reminders and draws"), ROW_LEVEL),
     ("staff:password_change", _("Change password"), (C, REG, CEN, COM, ADM)),
+    ("staff:backup_codes", _("Backup codes"), (C, REG, CEN, COM, ADM)),
 ]
 
 

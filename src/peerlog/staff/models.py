@@ -71,6 +71,23 @@ class TotpDevice(models.Model):
         return f"authenticator of {self.user}"
 
 
+class BackupCode(models.Model):
+    """A one-time code a staff member may type instead of an authenticator code (a lost
+    phone). Only a hash is stored; a code is spent by one conditional update."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="backup_codes")
+    code_hash = models.CharField(max_length=200)  # Django password hasher, salted
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("backup code")
+
+    def __str__(self) -> str:
+        return f"backup code of {self.user} ({'used' if self.used_at else 'unused'})"
+
+
 # --- Paper logs: first, second (blind) and resolving entries --------------------------------
 
 
@@ -249,3 +266,28 @@ class AnalysisJob(models.Model):
     @property
     def active(self) -> bool:
         return self.state in self.ACTIVE
+
+
+# --- Post: the monthly mailing of paper forms to people who chose post ------------------------
+
+
+class PostMailing(models.Model):
+    """One mailing a coordinator made: who got a letter (their personal IDs are in
+    ``participants``; addresses are read only when the labels are printed, audited)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="post_mailings")
+    month = models.CharField(max_length=7)  # YYYY-MM
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    reprint = models.BooleanField(default=False)  # includes people already posted this month
+    participants = models.ManyToManyField(Participant, related_name="post_mailings")
+    # Forms as chosen at the time: {participant pk: instrument code}.
+    forms = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        verbose_name = _("post mailing")
+
+    def __str__(self) -> str:
+        return f"post mailing {self.pk} ({self.month})"

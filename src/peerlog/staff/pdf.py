@@ -26,7 +26,16 @@ def html_to_pdf(html: str) -> bytes:
 def slips_pdf(batch: PersonalIdBatch) -> bytes:
     ids = [personal_ids.display(code) for code in
            batch.ids.order_by("code").values_list("code", flat=True)]
-    html = render_to_string("staff/pdf/slips.html", {"batch": batch, "ids": ids})
+    from django.conf import settings
+    from django.urls import reverse
+
+    from peerlog.capture.programme import instrument_settings
+    from peerlog.capture.views.registration import qr_svg
+
+    address = settings.PEERLOG["SITE_URL"] + reverse("capture:register")
+    html = render_to_string("staff/pdf/slips.html", {
+        "batch": batch, "ids": ids, "address": address, "support": instrument_settings(),
+        "qr": qr_svg(address, "QR code of the registration address")})
     return html_to_pdf(html)
 
 

@@ -13,7 +13,9 @@ from peerlog.staff.views import (
     monitoring,
     paper,
     people,
+    post,
     quality,
+    reminders,
     reports,
     research_exports,
 )
@@ -26,6 +28,7 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     # Personal IDs
     path("ids/", ids.batches, name="id_batches"),
+    path("ids/<int:pk>/", ids.batch_ids, name="id_batch"),
     path("ids/<int:pk>/slips.pdf", ids.batch_slips, name="id_slips"),
     # Paper forms and entry
     path("paper/", paper.paper_forms, name="paper_forms"),
@@ -55,6 +58,14 @@ urlpatterns = [
     # A person's logs, and who is due one
     path("logs/<int:pk>/", logs.log_page, name="log"),
     path("due/", due.due_list, name="due"),
+    # Reminders, the outbox in words, prize draws
+    path("reminders/", reminders.reminders_page, name="reminders"),
+    path("reminders/send/", reminders.send_now, name="reminders_send"),
+    path("reminders/draw/", reminders.run_draw, name="reminders_draw"),
+    # The monthly post mailing
+    path("post/", post.mailing_page, name="post"),
+    path("post/<int:pk>/letters.pdf", post.mailing_letters, name="post_letters"),
+    path("post/<int:pk>/labels.pdf", post.mailing_labels, name="post_labels"),
     # Central researchers: audit trail and exports
     path("audit/", people.audit_trail, name="audit"),
     path("exports/", people.exports, name="exports"),
@@ -74,4 +85,5 @@ urlpatterns = [
     path("accounts/<int:pk>/<slug:action>/", accounts.account_action, name="account_action"),
     # Everyone: their own password
     path("password/", auth.password_change, name="password_change"),
+    path("backup-codes/", auth.backup_codes_page, name="backup_codes"),
 ]

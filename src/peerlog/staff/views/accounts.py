@@ -22,7 +22,7 @@ from peerlog.capture import audit
 from peerlog.capture.models import Project, Region
 from peerlog.staff import lockout
 from peerlog.staff.access import role_required
-from peerlog.staff.models import Role, StaffProfile, TotpDevice, password_set_by
+from peerlog.staff.models import BackupCode, Role, StaffProfile, TotpDevice, password_set_by
 from peerlog.staff.views.common import ADMIN
 
 
@@ -93,6 +93,7 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         with transaction.atomic():
             TotpDevice.objects.filter(user=profile.user).delete()
+            BackupCode.objects.filter(user=profile.user).delete()  # new ones at enrolment
             # The person sets a new password themselves before any other page.
             StaffProfile.objects.filter(pk=profile.pk).update(must_change_password=True)
     audit.record(request.user, f"staff.{action}", profile.user)

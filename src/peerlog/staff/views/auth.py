@@ -20,7 +20,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,9 +30,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from peerlog.capture import audit
-from peerlog.staff import lockout, middleware, totp
-from peerlog.staff.access import role_of
+from peerlog.capture.views.registration import qr_svg
+from peerlog.staff import backup_codes, lockout, middleware, totp
+from peerlog.staff.access import role_of, role_required
 from peerlog.staff.models import StaffProfile, TotpDevice, password_set_by
+from peerlog.staff.views.common import EVERYONE
 
 PENDING = "staff_pending_user"
 PENDING_AT = "staff_pending_at"
@@ -53,12 +55,20 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
+    is_backup = False
+
     def clean_code(self) -> str:
-        code = totp.normalise_code(self.cleaned_data["code"])
-        if code is None or len(code) != totp.DIGITS:
-            raise forms.ValidationError(
-                _("Enter the six digits your authenticator app shows, for example 123456."))
-        return code
+        raw = self.cleaned_data["code"]
+        code = totp.normalise_code(raw)
+        if code is not None and len(code) == totp.DIGITS:
+            return code
+        backup = backup_codes.normalise(raw)
+        if backup is not None:
+            self.is_backup = True
+            return backup
+        raise forms.ValidationError(
+            _("Enter the six digits your authenticator app shows, for example 123456, or one "
+              "of your backup codes."))
 
 
 def _locked_message(until: dt.datetime) -> str:
@@ -117,29 +127,40 @@ def code_view(request: HttpRequest) -> HttpResponse:
     username = user.get_username()
     if request.method == "POST" and form.is_valid():
         until = lockout.locked_until(request, username)
-        step = None if until else totp.verify(device.secret, form.cleaned_data["code"],
-                                              device.last_step)
-        # Claim the step in one statement: two requests racing with one code sign in once.
-        if step is not None and not TotpDevice.objects.filter(
-                pk=device.pk, last_step__lt=step).update(last_step=step, confirmed=True):
-            step = None
-        if step is None and not until:
+        code, by_backup = form.cleaned_data["code"], form.is_backup
+        if until:
+            ok = False
+        elif by_backup:  # spent in one statement; never during enrolment
+            ok = not enrolling and backup_codes.use(user, code)
+        else:
+            step = totp.verify(device.secret, code, device.last_step)
+            # Claim the step in one statement: two requests racing with one code sign in once.
+            ok = step is not None and bool(TotpDevice.objects.filter(
+                pk=device.pk, last_step__lt=step).update(last_step=step, confirmed=True))
+        if not ok and not until:  # a wrong backup code counts like a wrong authenticator code
             lockout.record_failure(request, username)
             until = lockout.locked_until(request, username)
         if until:
             error, status = _locked_message(until), 429
-        elif step is None:
-            error, status = _(
+        elif not ok:
+            error, status = (_("That backup code is not right, or it has been used already.")
+                             if by_backup else _(
                 "That code is not right. Codes change every 30 seconds; enter the one shown "
-                "now."), 401
+                "now.")), 401
         else:
             nxt = request.session.get(NEXT) or ""
             for key in (PENDING, PENDING_AT, NEXT):
                 request.session.pop(key, None)
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             middleware.start(request)
-            audit.record(user, "staff.enrol_totp" if enrolling else "staff.sign_in", user)
+            if by_backup:
+                audit.record(user, "staff.sign_in_backup_code", user,
+                             unused_left=backup_codes.unused(user))
+            else:
+                audit.record(user, "staff.enrol_totp" if enrolling else "staff.sign_in", user)
             # A superuser without a staff role has only the Django admin.
+            if enrolling and role_of(user):  # next: make the backup codes (shown once)
+                return redirect(f"{reverse('staff:backup_codes')}?first=1")
             return redirect(nxt or ("staff:home" if role_of(user) else "admin:index"))
     elif request.method == "POST":
         status = 400
@@ -147,7 +168,24 @@ def code_view(request: HttpRequest) -> HttpResponse:
     if enrolling:
         context["secret"] = " ".join(device.secret[i:i + 4] for i in range(0, 32, 4))
         context["uri"] = totp.provisioning_uri(device.secret, username)
+        context["qr"] = qr_svg(context["uri"], _("QR code of your authenticator key"))
+    else:
+        context["backup_left"] = backup_codes.unused(user)
     return render(request, "staff/login_code.html", context, status=status)
+
+
+@role_required(*EVERYONE)
+@never_cache
+def backup_codes_page(request: HttpRequest) -> HttpResponse:
+    """How many backup codes are left; make new ones (the old ones stop working), shown in
+    the POST's response only: they are never stored in clear, so cannot be shown again."""
+    user = request.user
+    if request.method == "POST":
+        codes = backup_codes.new_codes(user)
+        audit.record(user, "staff.backup_codes_new", user, count=len(codes))
+        return render(request, "staff/backup_codes_new.html", {"codes": codes})
+    return render(request, "staff/backup_codes.html", {
+        "unused": backup_codes.unused(user), "first": request.GET.get("first") == "1"})
 
 
 @require_POST

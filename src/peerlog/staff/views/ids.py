@@ -1,10 +1,16 @@
-"""Personal IDs: issue a batch to a project, print it as slips."""
+"""Personal IDs: issue a batch to a project, see which IDs are registered, print slips.
+
+A project "running out" has fewer than :data:`RUNNING_OUT` issued IDs nobody has registered
+with: about a month of new members for a busy group, so there is time to print more.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +24,7 @@ from peerlog.staff.pdf import slips_pdf
 from peerlog.staff.views.common import ROW_LEVEL, pdf_response
 
 MAX_BATCH = 500
+RUNNING_OUT = 10  # fewer unregistered IDs than this left in an active project: warn
 
 
 class BatchForm(forms.Form):
@@ -29,7 +36,10 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = visible_projects(user).filter(active=True)
+        projects = visible_projects(user).filter(active=True)
+        self.fields["project"].queryset = projects
+        if not self.is_bound and len(projects[:2]) == 1:  # one project: chosen already
+            self.fields["project"].initial = projects[0].pk
 
 
 def issue_batch(project, count: int, user, note: str = "") -> PersonalIdBatch:
@@ -53,6 +63,18 @@ def issue_batch(project, count: int, user, note: str = "") -> PersonalIdBatch:
     raise RuntimeError("Could not issue unique IDs")
 
 
+def project_stock(user) -> list[dict]:
+    """Per visible project: IDs issued, registered, left (issued, not registered), and
+    whether it is running out."""
+    rows = (visible_projects(user).order_by("name")
+            .annotate(issued=Count("id_batches__ids"),
+                      registered=Count("id_batches__ids",
+                                       filter=Q(id_batches__ids__participant__isnull=False))))
+    return [{"project": p, "issued": p.issued, "registered": p.registered,
+             "left": p.issued - p.registered,
+             "running_out": p.active and p.issued - p.registered < RUNNING_OUT} for p in rows]
+
+
 @role_required(*ROW_LEVEL)
 @require_http_methods(["GET", "POST"])
 def batches(request):
@@ -60,25 +82,38 @@ def batches(request):
     if request.method == "POST" and form.is_valid():
         batch = issue_batch(form.cleaned_data["project"], form.cleaned_data["count"],
                             request.user, form.cleaned_data["note"])
-        from django.contrib import messages
-
         messages.success(request, _("%(n)s personal IDs issued to %(project)s.") % {
             "n": form.cleaned_data["count"], "project": batch.project})
         return redirect("staff:id_batches")
     rows = (PersonalIdBatch.objects.filter(project__in=visible_projects(request.user))
             .select_related("project", "created_by").order_by("-created_at"))
-    from django.db.models import Count, Q
-
     rows = rows.annotate(n=Count("ids"), used=Count("ids", filter=Q(ids__participant__isnull=False)))
-    return render(request, "staff/id_batches.html", {"form": form, "batches": rows[:200]},
-                  status=400 if form.is_bound else 200)
+    return render(request, "staff/id_batches.html", {
+        "form": form, "batches": rows[:200], "stock": project_stock(request.user),
+        "running_out": RUNNING_OUT,
+    }, status=400 if form.is_bound else 200)
+
+
+@role_required(*ROW_LEVEL)
+def batch_ids(request, pk: int):
+    """Every ID of one batch and whether someone has registered with it."""
+    batch = _batch_or_404(request.user, pk)
+    ids = [{"code": personal_ids.display(code), "registered": registered}
+           for code, registered in batch.ids.order_by("code").annotate(
+               registered=Count("participant")).values_list("code", "registered")]
+    return render(request, "staff/id_batch.html", {"batch": batch, "ids": ids})
+
+
+def _batch_or_404(user, pk: int) -> PersonalIdBatch:
+    batch = (PersonalIdBatch.objects.filter(project__in=visible_projects(user), pk=pk)
+             .select_related("project").first())
+    if batch is None:  # another project's, or none: the same answer
+        raise Http404
+    return batch
 
 
 @role_required(*ROW_LEVEL)
 def batch_slips(request, pk: int):
-    batch = (PersonalIdBatch.objects.filter(project__in=visible_projects(request.user), pk=pk)
-             .select_related("project").first())
-    if batch is None:
-        raise Http404
+    batch = _batch_or_404(request.user, pk)
     audit.record(request.user, "ids.print", batch)
     return pdf_response(slips_pdf(batch), f"personal-ids-batch-{batch.pk}.pdf")
