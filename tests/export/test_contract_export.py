@@ -203,8 +203,8 @@ def test_project_and_region_profiles_are_exported_as_columns(participant_factory
     assert all(other[f"focus_{v}"] == "" for v in FOCUS_VALUES)  # not recorded: empty
     assert other["peer_led"] == "" and other["region_rural_urban"] == ""
     # the column values are the model's choices
-    assert FOCUS_VALUES == tuple(Project.Focus.values)
-    assert MEMBERSHIP_VALUES == tuple(Project.Membership.values)
+    assert tuple(Project.Focus.values) == FOCUS_VALUES
+    assert tuple(Project.Membership.values) == MEMBERSHIP_VALUES
 
     codebook = {r["item"]: r for r in read(tmp_path / "codebook.csv")
                 if r["instrument"] == "project_profile"}
