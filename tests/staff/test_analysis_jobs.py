@@ -7,6 +7,7 @@ so it sees the test database); the view's detached process is switched off for t
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -160,6 +161,11 @@ def test_the_job_runs_to_done_and_produces_the_report(client, world, settings):
         assert (report / name).is_file(), name
     assert (report / "report.pdf").read_bytes().startswith(b"%PDF")
     assert oct(report.stat().st_mode & 0o777) == "0o700"
+    # The reproducibility block names the exported files the run read, with their SHA-256.
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"Input participants\.csv</td><td>\S+participants\.csv \(SHA-256 "
+                     r"[0-9a-f]{64}\)", html)
+    assert re.search(r"Input logs\.csv</td><td>\S+ \(SHA-256 [0-9a-f]{64}\)", html)
     # The temporary export is gone; no half-written folder is left in the reports folder.
     assert list((Path(settings.HOME) / "analysis-work").iterdir()) == []
     assert [p.name for p in Path(settings.REPORTS_DIR).iterdir()] == [job.output]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import contract
+from .labels import CHAPTER8_FIELDS
 from .models import ASSOCIATION_COLUMNS, EXTRA_COLUMNS, fit_model, model_set
 from .periods import Prepared, prepare
 
@@ -75,6 +76,20 @@ def parse_where(items: list[str] | None) -> tuple[tuple[str, str], ...]:
             raise ValueError(f"--where expects column=value, got {item!r}")
         out.append((col.strip(), value.strip()))
     return tuple(out)
+
+
+def input_digests(files: dict[str, str | os.PathLike]) -> dict[str, tuple[str, str]]:
+    """Name -> (path, SHA-256) of every input file a run read (the reproducibility block)."""
+    import hashlib
+
+    out = {}
+    for name, path in files.items():
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 16), b""):
+                digest.update(block)
+        out[name] = (str(path), digest.hexdigest())
+    return out
 
 
 def apply_where(
@@ -162,14 +177,10 @@ def analyse(
     return result
 
 
-# Chapter 8's comparisons: (column, value, label); columns are the export's extras.
-CHAPTER8 = (
-    ("diagnosis_specific", "yes", "Diagnosis-specific projects"),
-    ("diagnosis_specific", "no", "Other projects (not diagnosis-specific)"),
-    ("project_funding", "strategic_partner", "Strategic partners"),
-    ("project_funding", "grant_funded", "Grant-funded projects"),
-    ("region", "Leeds", "Leeds alone"),
-)
+# Chapter 8's comparisons: (column, value, label); columns are the export's extras
+# (labels.CHAPTER8_FIELDS: the evaluation's three, then one per project-profile field).
+CHAPTER8 = tuple((col, value, label) for col, _title, values in CHAPTER8_FIELDS
+                 for value, label in values)
 
 
 def chapter8(logs: pd.DataFrame, participants: pd.DataFrame, options: Options

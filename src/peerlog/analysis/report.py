@@ -21,7 +21,7 @@ import pandas as pd
 from . import tables
 from .contract import OUTCOMES
 from .figures import Figure, data_flow_svg
-from .labels import CHANGE_LABELS, cohen_label, fmt_ci, fmt_num, fmt_p, label
+from .labels import CHANGE_LABELS, CHAPTER8_FIELDS, cohen_label, fmt_ci, fmt_num, fmt_p, label
 from .periods import CHANGE_LEVELS, FORM_PS, OVERALL_PS
 from .stats import bh_qvalues
 
@@ -328,12 +328,13 @@ def chapter8_section(result) -> str:
         "reach p < 0.05 even where the association is the same.")
     parts = [f'<section class="wide"><h2>{esc(_("Chapter 8 comparisons (subsamples)"))}</h2>'
              f"<p>{esc(intro)}</p>"]
-    pairs = [("diagnosis_specific", _("Diagnosis-specific projects vs other projects")),
-             ("project_funding", _("Strategic partners vs grant-funded projects")),
-             ("region", _("Leeds alone"))]
-    for col, title in pairs:
+    absent = []
+    for i, (col, title, _values) in enumerate(CHAPTER8_FIELDS):
         subs = [(lab, res) for c, _v, lab, res in result.chapter8 if c == col]
         present = [(lab, res) for lab, res in subs if res is not None]
+        if not present and i >= 3:  # a profile field: listed together below
+            absent.append(col)
+            continue
         if not present:
             parts.append(f"<h3>{esc(title)}</h3><p>" + esc(_(
                 "Not available: the data have no '{col}' column, or no participant with the "
@@ -353,6 +354,11 @@ def chapter8_section(result) -> str:
         widths = [14, 14] + [5, 63 / len(present) - 5] * len(present)
         parts.append(f"<h3>{esc(title)}</h3>" + table_html(
             header, rows, title, cls="results", group_header=groups, widths=widths))
+    if absent:
+        parts.append("<p>" + esc(_(
+            "Project profile comparisons not available (no column, or no participant with a "
+            "recorded value): {cols}. The profiles are recorded on the staff console's profile "
+            "pages and exported by peerlog export.").format(cols=", ".join(absent))) + "</p>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -495,6 +501,11 @@ def reproducibility(result) -> str:
         ("--no-subgroups", str(not o.include_subgroups)),
         ("--blank-grid", o.blank_grid), ("--chapter8", str(o.chapter8)),
     ]
+    econ = o.economics
+    if econ is not None:
+        opts += [("--inflate-to", str(econ.inflate_to or "-")),
+                 ("--informal-care-rate", "-" if econ.informal_care_rate is None
+                  else str(econ.informal_care_rate))]
     rows = [[_("PeerLog version"), version]] + [[k, v] for k, v in opts]
     rows += [[_("Input {name}").format(name=name), f"{path} (SHA-256 {digest})"]
              for name, (path, digest) in result.inputs.items()]
