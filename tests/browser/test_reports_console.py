@@ -1,0 +1,82 @@
+"""Issue 12: the console's report pages and the analysis job's progress page in a real
+browser, for a central researcher and a commissioner, at 360 px: axe-clean (WCAG 2.2 AA),
+no sideways scroll of the page, and the report's own pages opened through the console."""
+
+from __future__ import annotations
+
+import pytest
+from tests.browser.test_staff_console import _no_sideways_scroll, sign_in, staff  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def report_homes(settings, tmp_path):
+    settings.HOME = tmp_path / "home"
+    settings.HOME.mkdir(mode=0o700)
+    settings.REPORTS_DIR = tmp_path / "reports"
+    settings.ANALYSIS_JOBS_SPAWN = False  # the job is run below, in this process
+    return settings
+
+
+def checked(page, axe, path: str) -> None:
+    """axe finds nothing and the page does not scroll sideways (``path`` names the page in a
+    failure)."""
+    assert (path, axe(page)) == (path, [])
+    assert (path, _no_sideways_scroll(page)) == (path, True)
+
+
+def test_report_pages_and_job_progress_for_researcher_and_commissioner(
+        chromium, axe, live_server, staff, report_homes):  # noqa: F811
+    from peerlog.analysis.pipeline import Options
+    from peerlog.staff import jobs
+    from peerlog.staff.models import AnalysisJob, StaffProfile
+
+    page = chromium.new_page(viewport=PHONE)
+    sign_in(page, live_server.url, "central")
+    page.goto(f"{live_server.url}/staff/reports/")
+    checked(page, axe, "reports, none yet")
+    assert "No reports yet" in page.content()
+
+    page.get_by_role("button", name="Run the analysis now").click()
+    page.wait_for_url("**/staff/reports/run/*/")
+    job = AnalysisJob.objects.get()
+    assert page.locator("#job-state").inner_text() == "Waiting to start"
+    assert page.locator("progress#job-progress").count() == 1  # labelled progress bar
+    checked(page, axe, "job page, waiting")
+    # Part-way: the step is said in words beside the bar.
+    AnalysisJob.objects.filter(pk=job.pk).update(state="running", step="models", progress=45)
+    page.get_by_role("link", name="Check progress again").click()  # no self-refresh
+    assert "Fitting the models" in page.content()
+    assert page.locator("progress#job-progress").get_attribute("value") == "45"
+    checked(page, axe, "job page, running")
+    AnalysisJob.objects.filter(pk=job.pk).update(state="queued", step="", progress=0)
+
+    (done,) = jobs.run_pending(options=Options(figures=False))
+    assert done.state == "done", done.message
+    page.goto(f"{live_server.url}/staff/reports/run/{job.pk}/")
+    assert page.locator("#check-again").count() == 0  # done: the files, not "check again"
+    checked(page, axe, "job page, done")
+    page.get_by_role("link", name="The full report (web page)").click()
+    assert page.locator("h1").first.inner_text()
+    assert page.locator("#reproducibility").count() == 1
+    page.goto(f"{live_server.url}/staff/reports/")
+    checked(page, axe, "reports, one run")
+    assert page.get_by_role("link", name="The full report (web page)").count() == 1
+    page.close()
+
+    # The commissioner: the same list with the summary, no run button, no job page.
+    page = chromium.new_page(viewport=PHONE)
+    sign_in(page, live_server.url, "commissioner")
+    assert StaffProfile.objects.get(user__username="commissioner").role == "commissioner"
+    page.goto(f"{live_server.url}/staff/reports/")
+    checked(page, axe, "reports, commissioner")
+    assert page.get_by_role("button", name="Run the analysis now").count() == 0
+    assert page.get_by_role("link", name="Summary for commissioners (web page)").count() == 1
+    page.get_by_role("link", name="Summary for commissioners (web page)").click()
+    assert page.locator("h1").count() == 1
+    response = page.goto(f"{live_server.url}/staff/reports/run/{job.pk}/")
+    assert response.status == 403
+    page.close()
