@@ -129,8 +129,11 @@ def table_html(header: list[str], rows: list[list[object]], caption: str,
         total = sum(widths)
         cols = "<colgroup>" + "".join(f'<col style="width:{100 * w / total:.1f}%">'
                                       for w in widths) + "</colgroup>"
-    return (f'<table class="{cls}"><caption>{esc(caption)}</caption>{cols}<thead>{top}<tr>'
-            f"{head}</tr></thead><tbody>{body}</tbody></table>")
+    # On a narrow screen the table scrolls inside this box, never the page (keyboard: the
+    # box takes focus); in print the box is a plain block.
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(caption)}">'
+            f'<table class="{cls}"><caption>{esc(caption)}</caption>{cols}<thead>{top}<tr>'
+            f"{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def figure_html(fig: Figure, number: str = "") -> str:
@@ -533,6 +536,7 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 9pt; font-weight: bold; }
 table.repro td { word-break: break-all; }
+@media screen { .table-scroll { overflow-x: auto; } }
 @media print { body { margin: 0; max-width: none; padding: 0; } h2 { break-after: avoid; }
   tr { break-inside: avoid; } table { table-layout: fixed; width: 100%; }
   td, th { overflow-wrap: break-word; } th { hyphens: auto; } }
