@@ -92,3 +92,35 @@ def test_report_pages_and_job_progress_for_researcher_and_commissioner(
     response = page.goto(f"{live_server.url}/staff/reports/run/{job.pk}/")
     assert response.status == 403
     page.close()
+
+
+def test_profile_pages_at_360_px_axe_clean_and_an_error_kept_at_its_field(
+        chromium, axe, live_server, staff):  # noqa: F811
+    """Issue 13 item 6: a coordinator records their project's profile on a phone."""
+    from peerlog.capture.models import AuditEvent
+
+    project = staff["project"]
+    page = chromium.new_page(viewport=PHONE)
+    sign_in(page, live_server.url, "coord")
+    page.goto(f"{live_server.url}/staff/profiles/")
+    checked(page, axe, "profiles list")
+    page.get_by_role("link", name=project.name).click()
+    checked(page, axe, "project profile")
+    page.get_by_role("radio", name="Volunteer facilitator").check()
+    page.get_by_role("checkbox", name="Social").check()
+    page.get_by_role("checkbox", name="Open to anyone").check()
+    page.get_by_role("checkbox", name="A diagnosis").check()  # contradicts "open"
+    page.get_by_role("button", name="Save profile").click()
+    assert "Choose either open to anyone" in page.content()
+    checked(page, axe, "project profile with an error")
+    assert page.get_by_role("radio", name="Volunteer facilitator").is_checked()  # kept
+    project.refresh_from_db()
+    assert project.facilitation == "" and project.membership == []
+    page.get_by_role("checkbox", name="Open to anyone").uncheck()
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_selector(".message.success")
+    project.refresh_from_db()
+    assert (project.facilitation, project.focus, project.membership) == (
+        "volunteer", ["social"], ["diagnosis"])
+    assert AuditEvent.objects.filter(action="project.profile").count() == 1
+    page.close()
