@@ -196,6 +196,14 @@ def test_chapter8_compares_each_project_profile_field(tmp_path):
     assert "Project profile comparisons not available" in page and "peer_led" in page
     ch8 = pd.read_csv(tmp_path / "chapter8_associations.csv")
     assert {"facilitation=none", "facilitation=paid", "focus_social=0"} <= set(ch8["subsample"])
+    # In two forked processes: the same subsamples, the same numbers.
+    forked = analyse(data.logs, parts, Options(include_subgroups=False, chapter8=True,
+                                               figures=False, pdf=False, workers=2))
+    for (col, value, _l, one), (col2, value2, _l2, two) in zip(res.chapter8, forked.chapter8,
+                                                               strict=True):
+        assert (col, value) == (col2, value2) and (one is None) == (two is None)
+        if one is not None:
+            pd.testing.assert_frame_equal(one.associations, two.associations)
 
 
 # ------------------------------------------------------- the 2017 evaluation's figures

@@ -172,7 +172,7 @@ def analyse(
         result.sensitivity = analyse(full_logs, full_participants,
                                      replace(headline, blank_grid=other))
     if options.chapter8:
-        result.chapter8 = chapter8(full_logs, full_participants, headline)
+        result.chapter8 = chapter8(full_logs, full_participants, headline, options.workers)
     timings["headline_reruns"] = time.perf_counter() - t2
     return result
 
@@ -183,17 +183,37 @@ CHAPTER8 = tuple((col, value, label) for col, _title, values in CHAPTER8_FIELDS
                  for value, label in values)
 
 
-def chapter8(logs: pd.DataFrame, participants: pd.DataFrame, options: Options
-             ) -> list[tuple[str, str, str, AnalysisResult | None]]:
+def chapter8(logs: pd.DataFrame, participants: pd.DataFrame, options: Options,
+             workers: int = 1) -> list[tuple[str, str, str, AnalysisResult | None]]:
     """The evaluation's chapter 8 comparisons as subsamples (primary models of each), in the
-    order of CHAPTER8; a subsample whose column is absent or empty gives ``None``."""
-    out = []
-    for col, value, label in CHAPTER8:
-        res = None
-        if col in participants.columns and (participants[col].astype(str) == value).any():
-            res = analyse(logs, participants, replace(options, where=((col, value),)))
-        out.append((col, value, label, res))
-    return out
+    order of CHAPTER8; a subsample whose column is absent or empty gives ``None``. With
+    ``workers`` > 1 the subsamples (~40 with every profile field) run in forked processes;
+    each is the same computation either way, so the numbers are the same."""
+    import multiprocessing as mp
+
+    present = [(col, value) for col, value, _label in CHAPTER8
+               if col in participants.columns and (participants[col].astype(str) == value).any()]
+    if workers >= 2 and len(present) >= 4 and _may_fork():
+        global _SUBSAMPLE
+        _SUBSAMPLE = (logs, participants, options)
+        try:
+            with mp.get_context("fork").Pool(min(workers, len(present))) as pool:
+                done = dict(zip(present, pool.map(_subsample, present, chunksize=1),
+                                strict=True))
+        finally:
+            _SUBSAMPLE = None
+    else:
+        data = (logs, participants, options)
+        done = {key: _subsample(key, data) for key in present}
+    return [(col, value, label, done.get((col, value))) for col, value, label in CHAPTER8]
+
+
+_SUBSAMPLE: tuple | None = None  # (logs, participants, options), shared with forked workers
+
+
+def _subsample(key: tuple[str, str], data: tuple | None = None) -> AnalysisResult:
+    logs, participants, options = data or _SUBSAMPLE
+    return analyse(logs, participants, replace(options, where=(key,)))
 
 
 def blank_as_missing(prepared: Prepared) -> None:
