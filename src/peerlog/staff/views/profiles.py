@@ -135,37 +135,39 @@ def profiles(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _profile_page(request: HttpRequest, obj, form_class, action: str, url_name: str,
+                  title: str, intro: str) -> HttpResponse:
+    """Show or save one profile form; a valid POST redirects (so a reload sends nothing)."""
+    if request.method == "POST":
+        form = form_class(request.POST, instance=obj)
+        if _save(request, form, action):
+            return redirect(url_name, obj.pk)
+    else:
+        form = form_class(instance=obj)
+    return render(request, "staff/profile_form.html", {"form": form, "title": title,
+                                                       "intro": intro},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
 @role_required(COORD, REGIONAL, CENTRAL)
 def project_profile(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_or_404(request.user, pk)
-    if request.method == "POST":
-        form = ProjectProfileForm(request.POST, instance=project)
-        if _save(request, form, "project.profile"):
-            return redirect("staff:project_profile", project.pk)
-    else:
-        form = ProjectProfileForm(instance=project)
-    return render(request, "staff/profile_form.html", {
-        "form": form, "title": _("Profile of %(project)s") % {"project": project.name},
-        "intro": _("The key decisions in planning peer support, as the 2017 evaluation "
-                   "describes them (chapter 6). They become columns of the analysis export, "
-                   "so chapter 8's comparisons can use them."),
-    }, status=400 if form.is_bound and form.errors else 200)
+    return _profile_page(
+        request, project, ProjectProfileForm, "project.profile", "staff:project_profile",
+        _("Profile of %(project)s") % {"project": project.name},
+        _("The key decisions in planning peer support, as the 2017 evaluation describes them "
+          "(chapter 6). They become columns of the analysis export, so chapter 8's "
+          "comparisons can use them."))
 
 
 @role_required(REGIONAL, CENTRAL)
 def region_profile(request: HttpRequest, pk: int) -> HttpResponse:
     key = int_param(str(pk))
     region = visible_regions(request.user).filter(pk=key).first() if key else None
-    if region is None:
+    if region is None:  # another region's, or none: the same answer
         raise Http404
-    if request.method == "POST":
-        form = RegionProfileForm(request.POST, instance=region)
-        if _save(request, form, "region.profile"):
-            return redirect("staff:region_profile", region.pk)
-    else:
-        form = RegionProfileForm(instance=region)
-    return render(request, "staff/profile_form.html", {
-        "form": form, "title": _("Profile of the region %(region)s") % {"region": region.name},
-        "intro": _("The region's strategic partner and hub organisations (evaluation table "
-                   "1.1) and its rural or urban status (table 3.1)."),
-    }, status=400 if form.is_bound and form.errors else 200)
+    return _profile_page(
+        request, region, RegionProfileForm, "region.profile", "staff:region_profile",
+        _("Profile of the region %(region)s") % {"region": region.name},
+        _("The region's strategic partner and hub organisations (evaluation table 1.1) and "
+          "its rural or urban status (table 3.1)."))
