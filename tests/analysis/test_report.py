@@ -141,9 +141,11 @@ def test_chapter8_runs_each_subsample(tmp_path):
     res = analyse(data.logs, parts, Options(include_subgroups=False, chapter8=True,
                                             figures=False, pdf=False))
     labels = [c[2] for c in res.chapter8]
-    assert labels == ["Diagnosis-specific projects", "Other projects (not diagnosis-specific)",
-                      "Strategic partners", "Grant-funded projects", "Leeds alone"]
-    leeds = res.chapter8[-1][3]
+    assert labels[:5] == ["Diagnosis-specific projects",
+                          "Other projects (not diagnosis-specific)", "Strategic partners",
+                          "Grant-funded projects", "Leeds alone"]
+    assert all(c[3] is None for c in res.chapter8[5:])  # no profile columns in these data
+    leeds = res.chapter8[4][3]
     assert leeds.flow.participants_registered == (parts["region"] == "Leeds").sum()
     assert leeds.flow.logs_unregistered == 0
     yes = res.chapter8[0][3]
@@ -158,7 +160,50 @@ def test_chapter8_says_what_is_missing():
     data = read_contract(DATA / "small")
     res = analyse(data.logs, data.participants, Options(include_subgroups=False, chapter8=True,
                                                         figures=False, pdf=False))
-    assert [c[3] is None for c in res.chapter8] == [True, True, True, True, False]
+    assert [c[3] is None for c in res.chapter8][:5] == [True, True, True, True, False]
+    assert all(c[3] is None for c in res.chapter8[5:])
+
+
+def test_chapter8_compares_each_project_profile_field(tmp_path):
+    """One comparison per profile field; a subsample is exactly the participants with that
+    value (and their logs); a field nobody has is listed as not available."""
+    from peerlog.analysis.labels import CHAPTER8_FIELDS
+
+    data = read_contract(DATA / "cohort")
+    parts = data.participants.copy()
+    parts["facilitation"] = np.select([parts.index % 3 == 0, parts.index % 3 == 1],
+                                      ["none", "volunteer"], "paid")
+    parts["focus_social"] = np.where(parts.index % 2 == 0, "1", "0")
+    parts["peer_led"] = None  # recorded for nobody
+    res = analyse(data.logs, parts, Options(include_subgroups=False, chapter8=True,
+                                            figures=False, pdf=False))
+    got = {(c, v): r for c, v, _label, r in res.chapter8}
+    assert {c for c, _t, _v in CHAPTER8_FIELDS} == {c for c, _v in got}
+    for value in ("none", "volunteer", "paid"):
+        sub = got[("facilitation", value)]
+        want = set(parts.loc[parts["facilitation"] == value, "personal_id"])
+        assert set(sub.prepared.participants["personal_id"]) == want
+        assert set(sub.prepared.logs["personal_id"]) <= want
+        assert sub.flow.logs_unregistered == 0
+        assert set(sub.associations["analysis"]) == {"primary"}
+    assert got[("focus_social", "1")].flow.participants_registered == (
+        parts["focus_social"] == "1").sum()
+    assert got[("peer_led", "yes")] is None and got[("peer_led", "no")] is None
+    write_outputs(res, tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h3>Facilitation</h3>" in page and "Paid facilitator (" in page
+    assert "<h3>Social focus</h3>" in page
+    assert "Project profile comparisons not available" in page and "peer_led" in page
+    ch8 = pd.read_csv(tmp_path / "chapter8_associations.csv")
+    assert {"facilitation=none", "facilitation=paid", "focus_social=0"} <= set(ch8["subsample"])
+    # In two forked processes: the same subsamples, the same numbers.
+    forked = analyse(data.logs, parts, Options(include_subgroups=False, chapter8=True,
+                                               figures=False, pdf=False, workers=2))
+    for (col, value, _l, one), (col2, value2, _l2, two) in zip(res.chapter8, forked.chapter8,
+                                                               strict=True):
+        assert (col, value) == (col2, value2) and (one is None) == (two is None)
+        if one is not None:
+            pd.testing.assert_frame_equal(one.associations, two.associations)
 
 
 # ------------------------------------------------------- the 2017 evaluation's figures

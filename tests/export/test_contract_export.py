@@ -163,3 +163,74 @@ def test_spss_and_stata_copies_keep_ticks_as_labelled_missing(cohort, tmp_path):
     dta, dmeta = pyreadstat.read_dta(tmp_path / "logs.dta")
     assert list(dta["ps_informal_given"]) == [3, 3, -1]
     assert len(dta) == 3
+
+
+def test_project_and_region_profiles_are_exported_as_columns(participant_factory,
+                                                              project_factory, tmp_path):
+    """Each profile field is a column (focus and membership one 0/1 column per value), a
+    hybrid project keeps the contract's project_type empty, an unrecorded profile is empty,
+    and the codebook and SPSS file describe the columns."""
+    import pyreadstat
+
+    from peerlog.capture.models import Project, Region
+    from peerlog.export.columns import FOCUS_VALUES, MEMBERSHIP_VALUES
+
+    hybrid = project_factory(
+        region="Suffolk", approach="hybrid", facilitation="paid", peer_led=True,
+        leaders_trained=False, leaders_paid="mixed", focus=["social", "educational"],
+        membership=["diagnosis", "training"], organisational_support="fully_incorporated",
+        bame_type="refugee_migrant")
+    Region.objects.filter(pk=hybrid.region_id).update(
+        strategic_partner="Suffolk Mind", hub="Suffolk Mind", rural_urban="rural")
+    plain = project_factory(region="Leeds", approach="online")
+    a = participant_factory(project=hybrid)
+    b = participant_factory(project=plain)
+    assert main(["export", "--out", str(tmp_path)]) == 0
+    rows = {r["personal_id"]: r for r in read(tmp_path / "participants.csv")}
+    got = rows[a.personal_id.code]
+    assert (got["project_type"], got["project_approach"]) == ("", "hybrid")
+    assert {k: got[k] for k in ("facilitation", "peer_led", "leaders_trained", "leaders_paid",
+                                "organisational_support", "bame_type", "region_strategic_partner",
+                                "region_hub", "region_rural_urban")} == {
+        "facilitation": "paid", "peer_led": "yes", "leaders_trained": "no",
+        "leaders_paid": "mixed", "organisational_support": "fully_incorporated",
+        "bame_type": "refugee_migrant", "region_strategic_partner": "Suffolk Mind",
+        "region_hub": "Suffolk Mind", "region_rural_urban": "rural"}
+    assert [got[f"focus_{v}"] for v in FOCUS_VALUES] == ["1", "0", "0", "1"]
+    assert [got[f"membership_{v}"] for v in MEMBERSHIP_VALUES] == ["0", "1", "0", "0", "1"]
+    other = rows[b.personal_id.code]
+    assert (other["project_type"], other["project_approach"]) == ("online", "online")
+    assert all(other[f"focus_{v}"] == "" for v in FOCUS_VALUES)  # not recorded: empty
+    assert other["peer_led"] == "" and other["region_rural_urban"] == ""
+    # the column values are the model's choices
+    assert tuple(Project.Focus.values) == FOCUS_VALUES
+    assert tuple(Project.Membership.values) == MEMBERSHIP_VALUES
+
+    codebook = {r["item"]: r for r in read(tmp_path / "codebook.csv")
+                if r["instrument"] == "project_profile"}
+    assert "fully_incorporated=Fully incorporated (service delivery)" in \
+        codebook["organisational_support"]["options"]
+    assert codebook["focus_social"]["options"] == "1=Yes; 0=No"
+    assert codebook["region_hub"]["type"] == "text"
+    _, meta = pyreadstat.read_sav(tmp_path / "participants.sav")
+    assert meta.column_names_to_labels["facilitation"] == "Named facilitator"
+    assert "Paid facilitator" in meta.variable_value_labels["facilitation"].values()
+
+
+def test_exported_profiles_work_as_where_and_subgroup(participant_factory, project_factory,
+                                                       tmp_path):
+    """The profile columns reach `peerlog analyse --where` (participants kept by value)."""
+    import pandas as pd
+
+    from peerlog.analysis.contract import read_participants
+    from peerlog.analysis.pipeline import apply_where
+
+    peer = project_factory(facilitation="volunteer", peer_led=True)
+    staff = project_factory(facilitation="paid", peer_led=False)
+    kept = [participant_factory(project=peer) for _ in range(2)]
+    participant_factory(project=staff)
+    main(["export", "--out", str(tmp_path)])
+    people = read_participants(tmp_path / "participants.csv")
+    logs = pd.DataFrame({"personal_id": pd.Series([], dtype=object)})
+    _, chosen, _ = apply_where(logs, people, (("peer_led", "yes"),))
+    assert sorted(chosen["personal_id"]) == sorted(p.personal_id.code for p in kept)

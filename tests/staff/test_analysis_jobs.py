@@ -7,6 +7,7 @@ so it sees the test database); the view's detached process is switched off for t
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -96,7 +97,9 @@ def test_role_gating_of_reads_and_the_post(client, world, two_reports, role):
         assert "Run the analysis now" in page
         status = client.get(post["Location"])
         assert status.status_code == 200
-        assert '<meta http-equiv="refresh"' in status.content.decode()
+        # No self-refresh (WCAG 2.2.1, axe's meta-refresh): a link to look again instead.
+        assert "http-equiv" not in status.content.decode()
+        assert f'id="check-again" href="/staff/reports/run/{job.pk}/"' in status.content.decode()
         assert AuditEvent.objects.filter(action="analysis.run", actor=world.staff[role],
                                          target_id=str(job.pk)).count() == 1
     else:
@@ -160,6 +163,11 @@ def test_the_job_runs_to_done_and_produces_the_report(client, world, settings):
         assert (report / name).is_file(), name
     assert (report / "report.pdf").read_bytes().startswith(b"%PDF")
     assert oct(report.stat().st_mode & 0o777) == "0o700"
+    # The reproducibility block names the exported files the run read, with their SHA-256.
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"Input participants\.csv</td><td>\S+participants\.csv \(SHA-256 "
+                     r"[0-9a-f]{64}\)", html)
+    assert re.search(r"Input logs\.csv</td><td>\S+ \(SHA-256 [0-9a-f]{64}\)", html)
     # The temporary export is gone; no half-written folder is left in the reports folder.
     assert list((Path(settings.HOME) / "analysis-work").iterdir()) == []
     assert [p.name for p in Path(settings.REPORTS_DIR).iterdir()] == [job.output]
@@ -169,9 +177,9 @@ def test_the_job_runs_to_done_and_produces_the_report(client, world, settings):
     finished = AuditEvent.objects.get(action="analysis.done", target_id=str(job.pk))
     assert finished.detail["report"] == job.output
     assert finished.detail["requested_by"] == central.username
-    # The page stops refreshing and links to the result; "latest" is the new report.
+    # The page links to the result instead of "check again"; "latest" is the new report.
     page = client.get(location).content.decode()
-    assert "http-equiv" not in page
+    assert "check-again" not in page
     assert f'href="/staff/reports/{job.output}/summary.pdf"' in page
     latest = client.get("/staff/reports/latest/report.html")
     assert latest["Location"] == f"/staff/reports/{job.output}/report.html"

@@ -41,3 +41,21 @@ def test_synth_out_writes_the_contract_files(tmp_path, capsys):
     pd.testing.assert_frame_equal(parts, cohort.participants.astype(str), check_dtype=False)
     assert (tmp_path / "planted_effects.csv").exists()
     assert main(["synth"]) == 2
+
+
+def test_every_project_has_a_plausible_profile(cohort):
+    """The demo shows the chapter 8 profiles: every registered person's project has each
+    key decision recorded, and the comparisons have both sides."""
+    from peerlog.export.columns import PROFILE_COLUMNS
+
+    parts = cohort.participants
+    online = parts["project_approach"] == "online"
+    for col in PROFILE_COLUMNS:
+        if col == "region_rural_urban":  # the online network is in no place
+            assert (parts.loc[~online, col] != "").all() and (parts.loc[online, col] == "").all()
+            continue
+        assert (parts[col] != "").all(), col
+        if col not in ("region_hub", "region_strategic_partner", "project_approach"):
+            assert parts[col].nunique() >= 2, col  # something to compare
+    assert set(parts["facilitation"]) == {"none", "volunteer", "paid"}
+    assert (parts["project_type"] == parts["project_approach"]).all()  # no hybrids invented

@@ -42,7 +42,10 @@ def register(subparsers) -> None:
                           "reading's headline results beside the main ones"))
     p.add_argument("--chapter8", action="store_true",
                    help=_("add the evaluation's chapter 8 comparisons (diagnosis-specific vs "
-                          "other projects, strategic partners vs grant-funded, Leeds alone)"))
+                          "other projects, strategic partners vs grant-funded, Leeds alone, "
+                          "and one per project-profile field: approach, facilitation, "
+                          "leadership, focus, membership, organisational support, BaME type, "
+                          "rural/urban)"))
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help=_("processes for fitting and figures (default: up to 2)"))
     p.add_argument("--unit-costs", metavar="FILE",
@@ -78,18 +81,25 @@ def run_analyse(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .contract import ContractError, read_logs, read_participants
-    from .pipeline import Options, analyse, parse_where, write_outputs
+    from .pipeline import Options, analyse, input_digests, parse_where, write_outputs
 
     base = Path(args.input)
+    # Every file the run reads, for the report's reproducibility block (SHA-256 of each).
+    read_files = {"participants.csv": Path(args.participants or base / "participants.csv"),
+                  "logs.csv": Path(args.logs or base / "logs.csv")}
     try:
-        participants = read_participants(args.participants or base / "participants.csv")
-        logs = read_logs(args.logs or base / "logs.csv")
+        participants = read_participants(read_files["participants.csv"])
+        logs = read_logs(read_files["logs.csv"])
         economics, items = None, None
         if args.unit_costs:
             from .economics import EconomicsOptions
             from .economics.service_use import read_items
 
-            items = read_items(args.items or base / "items_wide.csv")
+            read_files["items_wide.csv"] = Path(args.items or base / "items_wide.csv")
+            read_files["unit costs"] = Path(args.unit_costs)
+            if args.price_index:
+                read_files["price index"] = Path(args.price_index)
+            items = read_items(read_files["items_wide.csv"])
             economics = EconomicsOptions(args.unit_costs, args.inflate_to, args.price_index,
                                          args.informal_care_rate)
         elif args.inflate_to or args.price_index or args.informal_care_rate is not None:
@@ -119,9 +129,7 @@ def run_analyse(args: argparse.Namespace) -> int:
                     progress=lambda i, n: bar.update(task, completed=i, total=n),
                     items=items,
                 )
-        result.inputs = {name: (str(path), _sha256(path)) for name, path in (
-            ("participants.csv", Path(args.participants or base / "participants.csv")),
-            ("logs.csv", Path(args.logs or base / "logs.csv")))}
+        result.inputs = input_digests(read_files)
         written = write_outputs(result, args.out)
     except (ContractError, ValueError, KeyError, FileNotFoundError) as exc:
         print(_("peerlog analyse: error: {error}").format(error=exc), file=sys.stderr)
@@ -130,16 +138,6 @@ def run_analyse(args: argparse.Namespace) -> int:
     print(_("{fitted} of {total} models fitted; {n} files written to {out}").format(
         fitted=fitted, total=len(result.models), n=len(written), out=args.out))
     return 0
-
-
-def _sha256(path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def run_power(args: argparse.Namespace) -> int:

@@ -98,3 +98,54 @@ def cohen_label(es: float) -> str:
     if a >= 0.2:
         return _("small")
     return _("trivial")
+
+
+def _flag(column: str, name: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    return (column, name, (("1", _("{name}: yes").format(name=name)),
+                           ("0", _("{name}: no").format(name=name))))
+
+
+# Chapter 8's comparisons: (column, title, ((value, subsample label), ...)). The first three
+# are the evaluation's own; the rest are the project and region profiles' fields (the key
+# decisions of chapter 6, columns of participants.csv from ``peerlog export``), one
+# comparison per field, each value a subsample.
+CHAPTER8_FIELDS = (
+    ("diagnosis_specific", _("Diagnosis-specific projects vs other projects"),
+     (("yes", _("Diagnosis-specific projects")),
+      ("no", _("Other projects (not diagnosis-specific)")))),
+    ("project_funding", _("Strategic partners vs grant-funded projects"),
+     (("strategic_partner", _("Strategic partners")),
+      ("grant_funded", _("Grant-funded projects")))),
+    ("region", _("Leeds alone"), (("Leeds", _("Leeds alone")),)),
+    ("project_approach", _("Approach"),
+     (("group", _("Group")), ("one_to_one", _("One-to-one")), ("online", _("Online")),
+      ("hybrid", _("Hybrid")))),
+    ("facilitation", _("Facilitation"),
+     (("none", _("No named facilitator")), ("volunteer", _("Volunteer facilitator")),
+      ("paid", _("Paid facilitator")))),
+    ("peer_led", _("Leadership: peer-led or not"),
+     (("yes", _("Peer-led")), ("no", _("Not peer-led")))),
+    ("leaders_trained", _("Leadership: trained or not"),
+     (("yes", _("Leaders trained")), ("no", _("Leaders not trained")))),
+    ("leaders_paid", _("Leadership: paid or volunteer"),
+     (("paid", _("Paid leaders")), ("volunteer", _("Volunteer leaders")),
+      ("mixed", _("Paid and volunteer leaders")))),
+    _flag("focus_social", _("Social focus")),
+    _flag("focus_activity", _("Activity focus")),
+    _flag("focus_sharing_distress", _("Focus on sharing experiences of distress")),
+    _flag("focus_educational", _("Educational focus")),
+    _flag("membership_open", _("Membership open to anyone")),
+    _flag("membership_diagnosis", _("Membership defined by diagnosis")),
+    _flag("membership_identity", _("Membership defined by identity or community")),
+    _flag("membership_recovery_stage", _("Membership defined by stage of recovery")),
+    _flag("membership_training", _("Membership defined by training")),
+    ("organisational_support", _("Organisational support"),
+     (("loosely_affiliated", _("Loosely affiliated")), ("supported", _("Supported")),
+      ("fully_incorporated", _("Fully incorporated")))),
+    ("bame_type", _("BaME type"),
+     (("general", _("General")), ("community_specific", _("Community-specific")),
+      ("refugee_migrant", _("Refugee and migrant")))),
+    ("region_rural_urban", _("Region rural or urban"),
+     (("urban", _("Urban regions")), ("significant_rural", _("Significant rural regions")),
+      ("rural", _("Rural regions")))),
+)

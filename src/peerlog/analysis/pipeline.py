@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import contract
+from .labels import CHAPTER8_FIELDS
 from .models import ASSOCIATION_COLUMNS, EXTRA_COLUMNS, fit_model, model_set
 from .periods import Prepared, prepare
 
@@ -75,6 +76,20 @@ def parse_where(items: list[str] | None) -> tuple[tuple[str, str], ...]:
             raise ValueError(f"--where expects column=value, got {item!r}")
         out.append((col.strip(), value.strip()))
     return tuple(out)
+
+
+def input_digests(files: dict[str, str | os.PathLike]) -> dict[str, tuple[str, str]]:
+    """Name -> (path, SHA-256) of every input file a run read (the reproducibility block)."""
+    import hashlib
+
+    out = {}
+    for name, path in files.items():
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 16), b""):
+                digest.update(block)
+        out[name] = (str(path), digest.hexdigest())
+    return out
 
 
 def apply_where(
@@ -157,32 +172,48 @@ def analyse(
         result.sensitivity = analyse(full_logs, full_participants,
                                      replace(headline, blank_grid=other))
     if options.chapter8:
-        result.chapter8 = chapter8(full_logs, full_participants, headline)
+        result.chapter8 = chapter8(full_logs, full_participants, headline, options.workers)
     timings["headline_reruns"] = time.perf_counter() - t2
     return result
 
 
-# Chapter 8's comparisons: (column, value, label); columns are the export's extras.
-CHAPTER8 = (
-    ("diagnosis_specific", "yes", "Diagnosis-specific projects"),
-    ("diagnosis_specific", "no", "Other projects (not diagnosis-specific)"),
-    ("project_funding", "strategic_partner", "Strategic partners"),
-    ("project_funding", "grant_funded", "Grant-funded projects"),
-    ("region", "Leeds", "Leeds alone"),
-)
+# Chapter 8's comparisons: (column, value, label); columns are the export's extras
+# (labels.CHAPTER8_FIELDS: the evaluation's three, then one per project-profile field).
+CHAPTER8 = tuple((col, value, label) for col, _title, values in CHAPTER8_FIELDS
+                 for value, label in values)
 
 
-def chapter8(logs: pd.DataFrame, participants: pd.DataFrame, options: Options
-             ) -> list[tuple[str, str, str, AnalysisResult | None]]:
+def chapter8(logs: pd.DataFrame, participants: pd.DataFrame, options: Options,
+             workers: int = 1) -> list[tuple[str, str, str, AnalysisResult | None]]:
     """The evaluation's chapter 8 comparisons as subsamples (primary models of each), in the
-    order of CHAPTER8; a subsample whose column is absent or empty gives ``None``."""
-    out = []
-    for col, value, label in CHAPTER8:
-        res = None
-        if col in participants.columns and (participants[col].astype(str) == value).any():
-            res = analyse(logs, participants, replace(options, where=((col, value),)))
-        out.append((col, value, label, res))
-    return out
+    order of CHAPTER8; a subsample whose column is absent or empty gives ``None``. With
+    ``workers`` > 1 the subsamples (~40 with every profile field) run in forked processes;
+    each is the same computation either way, so the numbers are the same."""
+    import multiprocessing as mp
+
+    present = [(col, value) for col, value, _label in CHAPTER8
+               if col in participants.columns and (participants[col].astype(str) == value).any()]
+    if workers >= 2 and len(present) >= 4 and _may_fork():
+        global _SUBSAMPLE
+        _SUBSAMPLE = (logs, participants, options)
+        try:
+            with mp.get_context("fork").Pool(min(workers, len(present))) as pool:
+                done = dict(zip(present, pool.map(_subsample, present, chunksize=1),
+                                strict=True))
+        finally:
+            _SUBSAMPLE = None
+    else:
+        data = (logs, participants, options)
+        done = {key: _subsample(key, data) for key in present}
+    return [(col, value, label, done.get((col, value))) for col, value, label in CHAPTER8]
+
+
+_SUBSAMPLE: tuple | None = None  # (logs, participants, options), shared with forked workers
+
+
+def _subsample(key: tuple[str, str], data: tuple | None = None) -> AnalysisResult:
+    logs, participants, options = data or _SUBSAMPLE
+    return analyse(logs, participants, replace(options, where=(key,)))
 
 
 def blank_as_missing(prepared: Prepared) -> None:

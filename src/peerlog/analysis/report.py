@@ -21,7 +21,7 @@ import pandas as pd
 from . import tables
 from .contract import OUTCOMES
 from .figures import Figure, data_flow_svg
-from .labels import CHANGE_LABELS, cohen_label, fmt_ci, fmt_num, fmt_p, label
+from .labels import CHANGE_LABELS, CHAPTER8_FIELDS, cohen_label, fmt_ci, fmt_num, fmt_p, label
 from .periods import CHANGE_LEVELS, FORM_PS, OVERALL_PS
 from .stats import bh_qvalues
 
@@ -129,8 +129,11 @@ def table_html(header: list[str], rows: list[list[object]], caption: str,
         total = sum(widths)
         cols = "<colgroup>" + "".join(f'<col style="width:{100 * w / total:.1f}%">'
                                       for w in widths) + "</colgroup>"
-    return (f'<table class="{cls}"><caption>{esc(caption)}</caption>{cols}<thead>{top}<tr>'
-            f"{head}</tr></thead><tbody>{body}</tbody></table>")
+    # On a narrow screen the table scrolls inside this box, never the page (keyboard: the
+    # box takes focus); in print the box is a plain block.
+    return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(caption)}">'
+            f'<table class="{cls}"><caption>{esc(caption)}</caption>{cols}<thead>{top}<tr>'
+            f"{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def figure_html(fig: Figure, number: str = "") -> str:
@@ -328,12 +331,13 @@ def chapter8_section(result) -> str:
         "reach p < 0.05 even where the association is the same.")
     parts = [f'<section class="wide"><h2>{esc(_("Chapter 8 comparisons (subsamples)"))}</h2>'
              f"<p>{esc(intro)}</p>"]
-    pairs = [("diagnosis_specific", _("Diagnosis-specific projects vs other projects")),
-             ("project_funding", _("Strategic partners vs grant-funded projects")),
-             ("region", _("Leeds alone"))]
-    for col, title in pairs:
+    absent = []
+    for i, (col, title, _values) in enumerate(CHAPTER8_FIELDS):
         subs = [(lab, res) for c, _v, lab, res in result.chapter8 if c == col]
         present = [(lab, res) for lab, res in subs if res is not None]
+        if not present and i >= 3:  # a profile field: listed together below
+            absent.append(col)
+            continue
         if not present:
             parts.append(f"<h3>{esc(title)}</h3><p>" + esc(_(
                 "Not available: the data have no '{col}' column, or no participant with the "
@@ -353,6 +357,11 @@ def chapter8_section(result) -> str:
         widths = [14, 14] + [5, 63 / len(present) - 5] * len(present)
         parts.append(f"<h3>{esc(title)}</h3>" + table_html(
             header, rows, title, cls="results", group_header=groups, widths=widths))
+    if absent:
+        parts.append("<p>" + esc(_(
+            "Project profile comparisons not available (no column, or no participant with a "
+            "recorded value): {cols}. The profiles are recorded on the staff console's profile "
+            "pages and exported by peerlog export.").format(cols=", ".join(absent))) + "</p>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -495,6 +504,11 @@ def reproducibility(result) -> str:
         ("--no-subgroups", str(not o.include_subgroups)),
         ("--blank-grid", o.blank_grid), ("--chapter8", str(o.chapter8)),
     ]
+    econ = o.economics
+    if econ is not None:
+        opts += [("--inflate-to", str(econ.inflate_to or "-")),
+                 ("--informal-care-rate", "-" if econ.informal_care_rate is None
+                  else str(econ.informal_care_rate))]
     rows = [[_("PeerLog version"), version]] + [[k, v] for k, v in opts]
     rows += [[_("Input {name}").format(name=name), f"{path} (SHA-256 {digest})"]
              for name, (path, digest) in result.inputs.items()]
@@ -522,6 +536,7 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 9pt; font-weight: bold; }
 table.repro td { word-break: break-all; }
+@media screen { .table-scroll { overflow-x: auto; } }
 @media print { body { margin: 0; max-width: none; padding: 0; } h2 { break-after: avoid; }
   tr { break-inside: avoid; } table { table-layout: fixed; width: 100%; }
   td, th { overflow-wrap: break-word; } th { hyphens: auto; } }

@@ -155,6 +155,7 @@ table { border-collapse: collapse; margin: 0.6rem 0; font-size: 8.5pt; }
 th, td { border: 1px solid #888; padding: 0.15rem 0.4rem; text-align: left; }
 caption { font-weight: bold; text-align: left; margin-bottom: 0.3rem; }
 .page2 { break-before: page; }
+@media screen { .table-scroll { overflow-x: auto; } }
 @media print { body { margin: 0; max-width: none; padding: 0; } }
 """
 

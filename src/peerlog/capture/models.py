@@ -21,8 +21,22 @@ from peerlog.capture.crypto import EncryptedTextField, lookup_hash
 
 
 class Region(models.Model):
+    """A programme area; its profile (strategic partner, hub, rural/urban) is a chapter 8
+    comparison (evaluation tables 1.1 and 3.1)."""
+
+    class Rurality(models.TextChoices):
+        # DEFRA's rural-urban classification, as the evaluation's table 3.1 uses it.
+        URBAN = "urban", _("Urban")
+        SIGNIFICANT_RURAL = "significant_rural", _("Significant rural")
+        RURAL = "rural", _("Rural (50% or more)")
+
     code = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
+    strategic_partner = models.CharField(_("strategic partner organisation"), max_length=200,
+                                         blank=True)
+    hub = models.CharField(_("hub organisation"), max_length=200, blank=True)
+    rural_urban = models.CharField(_("rural or urban"), max_length=20, blank=True,
+                                   choices=Rurality.choices)
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +53,41 @@ class Project(models.Model):
         GROUP = "group", _("Group")
         ONE_TO_ONE = "one_to_one", _("One-to-one")
         ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid (more than one)")
+
+    # The evaluation's five key decisions (chapter 6, doc lines 3140-4136); empty = not recorded.
+    class Facilitation(models.TextChoices):
+        NONE = "none", _("No named facilitator")
+        VOLUNTEER = "volunteer", _("Volunteer facilitator")
+        PAID = "paid", _("Paid facilitator")
+
+    class LeadersPaid(models.TextChoices):
+        PAID = "paid", _("Paid")
+        VOLUNTEER = "volunteer", _("Volunteer")
+        MIXED = "mixed", _("Both paid and volunteer")
+
+    class Focus(models.TextChoices):
+        SOCIAL = "social", _("Social")
+        ACTIVITY = "activity", _("Activity")
+        SHARING_DISTRESS = "sharing_distress", _("Sharing experiences of distress")
+        EDUCATIONAL = "educational", _("Educational")
+
+    class Membership(models.TextChoices):
+        OPEN = "open", _("Open to anyone")
+        DIAGNOSIS = "diagnosis", _("A diagnosis")
+        IDENTITY = "identity", _("An identity or community")
+        RECOVERY_STAGE = "recovery_stage", _("A stage of recovery")
+        TRAINING = "training", _("Training")
+
+    class OrganisationalSupport(models.TextChoices):
+        LOOSELY_AFFILIATED = "loosely_affiliated", _("Loosely affiliated to an umbrella organisation")
+        SUPPORTED = "supported", _("Supported by a lead organisation")
+        FULLY_INCORPORATED = "fully_incorporated", _("Fully incorporated (service delivery)")
+
+    class BameType(models.TextChoices):
+        GENERAL = "general", _("General")
+        COMMUNITY_SPECIFIC = "community_specific", _("Community-specific")
+        REFUGEE_MIGRANT = "refugee_migrant", _("Refugee and migrant")
 
     class Funding(models.TextChoices):
         STRATEGIC_PARTNER = "strategic_partner", _("Strategic partner")
@@ -59,6 +108,21 @@ class Project(models.Model):
     )
     double_entry = models.BooleanField(_("double entry of paper logs"), default=False)
     active = models.BooleanField(default=True)
+
+    # Profile for chapter 8 (edited on the staff console's profile page).
+    facilitation = models.CharField(_("facilitation"), max_length=20, blank=True,
+                                    choices=Facilitation.choices)
+    peer_led = models.BooleanField(_("peer-led"), null=True, blank=True)
+    leaders_trained = models.BooleanField(_("leaders trained for the role"), null=True,
+                                          blank=True)
+    leaders_paid = models.CharField(_("leaders paid or volunteer"), max_length=20, blank=True,
+                                    choices=LeadersPaid.choices)
+    focus = models.JSONField(_("focus"), default=list, blank=True)  # Focus values
+    membership = models.JSONField(_("membership"), default=list, blank=True)  # Membership values
+    organisational_support = models.CharField(_("organisational support"), max_length=20,
+                                              blank=True, choices=OrganisationalSupport.choices)
+    bame_type = models.CharField(_("BaME type"), max_length=20, blank=True,
+                                 choices=BameType.choices)
 
     class Meta:
         ordering = ["region__name", "name"]

@@ -13,8 +13,14 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from peerlog.capture.models import Log, Participant
-from peerlog.export.columns import LOG_COLUMNS, OUTCOMES, PARTICIPANT_COLUMNS, PS_COLUMNS
+from peerlog.capture.models import Log, Participant, Project
+from peerlog.export.columns import (
+    LOG_COLUMNS,
+    OUTCOMES,
+    PARTICIPANT_COLUMNS,
+    PS_COLUMNS,
+    profile_cells,
+)
 from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
 
 
@@ -34,14 +40,28 @@ def included_participants():
     return Participant.objects.exclude(withdrawal=Participant.Withdrawal.REMOVE_DATA)
 
 
+PROJECT_PROFILE_FIELDS = ("approach", "bame_type", "facilitation", "peer_led", "leaders_trained",
+                          "leaders_paid", "focus", "membership", "organisational_support")
+REGION_PROFILE_FIELDS = ("strategic_partner", "hub", "rural_urban")
+
+
+def project_profiles() -> dict[int, dict[str, str]]:
+    """Project pk -> its profile cells (a handful of projects: one query, not one per row)."""
+    return {
+        p.pk: profile_cells({f: getattr(p, f) for f in PROJECT_PROFILE_FIELDS},
+                            {f: getattr(p.region, f) for f in REGION_PROFILE_FIELDS})
+        for p in Project.objects.select_related("region")
+    }
+
+
 def participant_rows() -> Iterator[dict[str, str]]:
     groups = _ethnic_groups()
+    profiles = project_profiles()
     queryset = included_participants().select_related("personal_id", "project__region")
     for p in queryset.order_by("personal_id__code").iterator(chunk_size=2000):
         yield {
             "personal_id": p.personal_id.code,
             "region": p.project.region.name,
-            "project_type": p.project.approach,
             "age_band": _category(p.age_band),
             "gender": _category(p.gender),
             "sexual_orientation": _category(p.sexual_orientation),
@@ -56,6 +76,7 @@ def participant_rows() -> Iterator[dict[str, str]]:
             "diagnosis_specific": "yes" if p.project.diagnosis_specific else "no",
             "bame_specific": "yes" if p.project.bame_specific else "no",
             "registered_on": p.registered_at.date().isoformat(),
+            **profiles[p.project_id],  # project_type and the profile columns
         }
 
 
@@ -158,6 +179,16 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, str
     return count
 
 
+def _append_profile_codebook(path: Path) -> None:
+    """The participants.csv profile columns go at the end of the questions' codebook."""
+    from peerlog.export.profiles import codebook_rows
+    from peerlog.instruments.codebook import COLUMNS
+
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writerows(codebook_rows())
+
+
 def export(out: Path, labelled: bool = True, include_free_text: bool = False) -> dict[str, int]:
     """Write participants.csv, logs.csv and codebook.csv into ``out``; return row counts.
 
@@ -173,6 +204,7 @@ def export(out: Path, labelled: bool = True, include_free_text: bool = False) ->
         "logs": write_csv(out / "logs.csv", LOG_COLUMNS, log_rows()),
     }
     codebook.write_csv(out / "codebook.csv", list(load_all().values()))
+    _append_profile_codebook(out / "codebook.csv")
     if labelled:
         write_labelled(out)
     from peerlog.export import items

@@ -50,7 +50,10 @@ def _encode(series: pd.Series, labels: list[tuple[str, str]]) -> tuple[pd.Series
 
 
 def _participants(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict]:
+    from peerlog.export.profiles import columns
+
     registration = load_instrument("registration")
+    profiles = columns()
     value_labels, column_labels = {}, {"personal_id": "Personal ID"}
     for column in frame.columns:
         if column in CATEGORY_ITEMS:
@@ -60,6 +63,11 @@ def _participants(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, dict]:
             column_labels[column] = item.text
         elif column in OTHER_CATEGORIES:
             frame[column], value_labels[column] = _encode(frame[column], [])
+        elif column in profiles:
+            label, options = profiles[column]
+            column_labels[column] = label
+            if options:
+                frame[column], value_labels[column] = _encode(frame[column], options)
     return frame, value_labels, column_labels
 
 

@@ -25,6 +25,7 @@ NAV = [
     ("staff:quality", _("Data quality"), ROW_LEVEL),
     ("staff:exports", _("Exports"), (CEN,)),
     ("staff:reports", _("Reports"), (C, REG, CEN, COM)),
+    ("staff:profiles", _("Profiles"), ROW_LEVEL),
     ("staff:audit", _("Audit trail"), (CEN,)),
     ("staff:accounts", _("Accounts"), (ADM,)),
     ("staff:reminders", _("Reminders and draws"), ROW_LEVEL),

@@ -190,7 +190,7 @@ def _export(job: AnalysisJob, out: Path) -> dict[str, int]:
 
 def _analyse(job: AnalysisJob, data: Path, options: Any):
     from peerlog.analysis.contract import read_logs, read_participants
-    from peerlog.analysis.pipeline import Options, analyse
+    from peerlog.analysis.pipeline import Options, analyse, input_digests
 
     options = options or Options()
     last = [EXPORT_END]
@@ -203,8 +203,11 @@ def _analyse(job: AnalysisJob, data: Path, options: Any):
 
     if options.workers > 1:  # forked processes must not share this process's connection
         connections.close_all()
-    return analyse(read_logs(data / "logs.csv"), read_participants(data / "participants.csv"),
-                   options, progress=progress)
+    files = {name: data / name for name in ("participants.csv", "logs.csv")}
+    result = analyse(read_logs(files["logs.csv"]), read_participants(files["participants.csv"]),
+                     options, progress=progress)
+    result.inputs = input_digests(files)  # the export this run read (removed afterwards)
+    return result
 
 
 def run_pending(job_id: int | None = None, options: Any = None) -> list[AnalysisJob]:

@@ -14,6 +14,7 @@ from peerlog.staff.views import (
     paper,
     people,
     post,
+    profiles,
     quality,
     reminders,
     reports,
@@ -79,6 +80,10 @@ urlpatterns = [
     path("reports/run/", reports.run_analysis, name="run_analysis"),
     path("reports/run/<int:pk>/", reports.analysis_job, name="analysis_job"),
     path("reports/<str:name>/<path:file>", reports.report_file, name="report_file"),
+    # Project and region profiles (chapter 8)
+    path("profiles/", profiles.profiles, name="profiles"),
+    path("projects/<int:pk>/profile/", profiles.project_profile, name="project_profile"),
+    path("regions/<int:pk>/profile/", profiles.region_profile, name="region_profile"),
     # Administrators
     path("accounts/", accounts.accounts, name="accounts"),
     path("accounts/<int:pk>/password/", accounts.account_password, name="account_password"),

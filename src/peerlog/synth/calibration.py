@@ -277,3 +277,76 @@ EFFECT_PERSON_SD = 0.5  # each participant's delta = delta * (1 + N(0, 0.5))
 # the pull back towards the participant's level per log.
 BETWEEN_SHARE = 0.0
 REVERSION = 0.25
+
+
+# --- Project and region profiles (chapter 6's key decisions; not random, so the cohort's
+# draws are unchanged). Regions: table 1.1 (hub, strategic partner) and table 3.1
+# (DEFRA rural/urban; Northamptonshire "significant rural" for Wellingborough). Projects:
+# PeerLog's plausible choices for the invented projects above, in the model's field names.
+REGION_PROFILES = {
+    "suffolk": ("Suffolk Mind", "Suffolk Mind", "rural"),
+    "coventry": ("Bipolar UK", "Coventry & Warwickshire Mind", "urban"),
+    "northamptonshire": ("Depression Alliance", "Kettering Mind", "significant_rural"),
+    "leeds": ("Leeds Mind", "Leeds Mind", "urban"),
+    "blackpool": ("Bipolar UK", "Lancashire Mind", "urban"),
+    "southampton": ("Solent Mind", "Solent Mind", "urban"),
+    "plymouth": ("Depression Alliance", "Plymouth Mind", "urban"),
+    "middlesbrough": ("Bipolar UK", "Middlesbrough and Stockton Mind", "urban"),
+    "kensington_chelsea": ("Depression Alliance", "Kensington & Chelsea Mind", "urban"),
+    "elefriends": ("Mind", "Mind", ""),
+}
+
+
+def _profile(facilitation, peer_led, trained, paid, focus, membership, support, bame="general"):
+    return {"facilitation": facilitation, "peer_led": peer_led, "leaders_trained": trained,
+            "leaders_paid": paid, "focus": list(focus), "membership": list(membership),
+            "organisational_support": support, "bame_type": bame}
+
+
+_GROUP = _profile("volunteer", True, True, "volunteer", ("social", "sharing_distress"),
+                  ("open",), "supported")
+_MENTORS = _profile("paid", True, True, "mixed", ("sharing_distress",),
+                    ("recovery_stage", "training"), "fully_incorporated")
+PROJECT_PROFILES = {
+    "suffolk-peer-network": _GROUP,
+    "coventry-peer-groups": _GROUP,
+    "coventry-rainbow-peers": _profile("volunteer", True, False, "volunteer",
+                                       ("social", "activity"), ("identity",),
+                                       "loosely_affiliated"),
+    "coventry-community-languages": _profile("paid", False, True, "paid",
+                                             ("social", "educational"), ("identity",),
+                                             "supported", "community_specific"),
+    "northants-peer-groups": _profile("none", True, False, "volunteer", ("social",), ("open",),
+                                      "loosely_affiliated"),
+    "northants-bipolar-group": _profile("volunteer", True, True, "volunteer",
+                                        ("sharing_distress",), ("diagnosis",), "supported"),
+    "leeds-peer-support": _profile("paid", False, True, "paid", ("activity", "social"),
+                                   ("open",), "fully_incorporated"),
+    "leeds-recovery-mentors": _MENTORS,
+    "leeds-community-voices": _profile("volunteer", True, False, "volunteer",
+                                       ("social", "sharing_distress"), ("identity",),
+                                       "loosely_affiliated", "refugee_migrant"),
+    "blackpool-peer-groups": _profile("volunteer", True, True, "mixed", ("activity",),
+                                      ("open",), "supported"),
+    "blackpool-buddies": _MENTORS,
+    "southampton-peer-support": _profile("paid", False, True, "paid",
+                                         ("educational", "sharing_distress"), ("open",),
+                                         "fully_incorporated"),
+    "southampton-hearing-voices": _profile("none", True, False, "volunteer",
+                                           ("sharing_distress",), ("diagnosis",),
+                                           "loosely_affiliated"),
+    "plymouth-peer-groups": _GROUP,
+    "plymouth-befriending": _profile("volunteer", True, True, "volunteer", ("social",),
+                                     ("training",), "supported"),
+    "middlesbrough-womens-circle": _profile("volunteer", True, True, "volunteer",
+                                            ("social", "activity"), ("identity",), "supported",
+                                            "community_specific"),
+    "kc-peer-support": _profile("paid", False, True, "paid", ("activity", "educational"),
+                                ("open",), "fully_incorporated"),
+    "kc-somali-wellbeing": _profile("volunteer", True, False, "volunteer",
+                                    ("social", "sharing_distress"), ("identity",), "supported",
+                                    "community_specific"),
+    "kc-peer-mentors": _MENTORS,
+    "elefriends-online": _profile("paid", False, True, "paid", ("sharing_distress", "social"),
+                                  ("open",), "fully_incorporated"),
+}

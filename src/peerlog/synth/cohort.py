@@ -38,7 +38,13 @@ import numpy as np
 import pandas as pd
 
 from peerlog.capture.personal_ids import check_digit
-from peerlog.export.columns import LOG_COLUMNS, OUTCOMES, PARTICIPANT_COLUMNS, PS_COLUMNS
+from peerlog.export.columns import (
+    LOG_COLUMNS,
+    OUTCOMES,
+    PARTICIPANT_COLUMNS,
+    PS_COLUMNS,
+    profile_cells,
+)
 from peerlog.instruments import TICKED, load_instrument
 from peerlog.instruments.scoring import (
     EQ5D_ITEMS,
@@ -65,6 +71,21 @@ RANGES = {
 }
 _METRIC_RAW = np.array(list(SWEMWBS_METRIC))
 _METRIC_VALUE = np.array(list(SWEMWBS_METRIC.values()))
+
+
+def region_profile(region: str) -> dict[str, str]:
+    partner, hub, rurality = cal.REGION_PROFILES[region]
+    return {"strategic_partner": partner, "hub": hub, "rural_urban": rurality}
+
+
+def profile_columns(projects: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Profile column -> {project code: cell}, written as ``peerlog export`` writes them."""
+    out: dict[str, dict[str, str]] = {}
+    for code, row in projects.iterrows():
+        project = {"approach": row["approach"], **cal.PROJECT_PROFILES[code]}
+        for col, cell in profile_cells(project, region_profile(row["region"])).items():
+            out.setdefault(col, {})[code] = cell
+    return out
 
 
 @dataclass
@@ -651,6 +672,7 @@ def generate(seed: int = 1, scale: float = 1.0) -> Cohort:
         "bame_specific": reg["project"].map(proj["bame_specific"]).map(
             {True: "yes", False: "no"}),
         "registered_on": reg["registered_on"],
+        **{col: reg["project"].map(cells) for col, cells in profile_columns(proj).items()},
     }, columns=list(PARTICIPANT_COLUMNS)).sort_values("personal_id").reset_index(drop=True)
     logs_out = logs_out.sort_values(["completed_on", "submitted_at"], kind="stable")
     log_meta = log_meta.loc[logs_out.index].reset_index(drop=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from django.db import transaction
 
 from . import calibration as cal
-from .cohort import Cohort
+from .cohort import Cohort, region_profile
 
 PAPER_ENTRY_LABEL = "synthetic cohort (paper entry)"
 BATCH_NOTE = "synthetic cohort"
@@ -66,14 +66,19 @@ def load(cohort: Cohort, progress: Callable[[int, int], None] | None = None) -> 
     people = cohort.people
     with transaction.atomic():
         regions = {r.code: r for r in Region.objects.all()}
+        for code, region in regions.items():
+            if code in cal.REGION_PROFILES and not region.rural_urban and not region.hub:
+                Region.objects.filter(pk=region.pk).update(**region_profile(code))
         projects = {}
         for row in cohort.projects.itertuples():
             project, new = Project.objects.get_or_create(code=row.code, defaults={
                 "region": regions[row.region], "name": row.name, "approach": row.approach,
                 "funding": row.funding, "diagnosis_specific": bool(row.diagnosis_specific),
                 "bame_specific": bool(row.bame_specific), "short_version": bool(row.short_version),
-                "languages": ["en"],
+                "languages": ["en"], **cal.PROJECT_PROFILES[row.code],
             })
+            if not new and not project.facilitation:  # a demo made before profiles existed
+                Project.objects.filter(pk=project.pk).update(**cal.PROJECT_PROFILES[row.code])
             projects[row.code] = project
             created["projects"] += new
         batches = {}

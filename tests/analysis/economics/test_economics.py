@@ -189,6 +189,15 @@ def test_peerlog_analyse_unit_costs_writes_the_files_and_the_report(tmp_path, ca
         assert (out / name).exists(), name
     page = (out / "report.html").read_text()
     assert "Health economics" in page and "illustrative, not for reporting" in page
+    # reproducibility: the SHA-256 of every file the run read, economics inputs included
+    import hashlib
+
+    for name, path in (("participants.csv", DATA / "participants.csv"),
+                       ("logs.csv", DATA / "logs.csv"), ("items_wide.csv", DATA / "items_wide.csv"),
+                       ("unit costs", EXAMPLE)):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert f"Input {name}</td><td>{path} (SHA-256 {digest})" in page, name
+    assert "<td>--informal-care-rate</td><td>12.34</td>" in page
     got = pd.read_csv(out / "costs.csv").set_index("log_id")
     assert (got["note"] == "illustrative, not for reporting").all()
     assert got.at["L1", "informal_care"] == pytest.approx(1122.94)
