@@ -236,7 +236,7 @@ def test_matching_own_log_to_another_projects_participant_is_refused(client, wor
 def test_corrections_only_inside_scope(client, world, role):
     client.force_login(world.staff[role])
     response = client.post(f"/staff/quality/log/{world.unregistered.pk}/ticks/",
-                           {"outcome": "correct", "item": "ps_groups_given", "value": "2"})
+                           {"outcome": "correct", "a-ps_groups_given": "2"})
     world.unregistered.refresh_from_db()
     if role in IN_SCOPE:
         assert response.status_code == 302
