@@ -26,7 +26,8 @@ TODAY = timezone.localdate()
 
 
 def paper(date: str, **extra) -> dict:
-    return {"id-personal_id": "4839201", "id-date_completed": date, "submission_key": "k",
+    return {"id-personal_id": "4839201", "id-confirm_id": "on", "id-date_completed": date,
+            "submission_key": "k",
             "peer_support-ps_informal_given": "7", "peer_support-projects_attended": "2",
             **extra}
 

@@ -31,7 +31,8 @@ RECENT = timezone.localdate() - dt.timedelta(days=3)
 
 def paper(pid: str, key: str) -> dict:
     data = {"id-personal_id": pid, "id-date_completed": RECENT.strftime("%d/%m/%Y"),
-            "submission_key": key, "peer_support-ps_informal_given": "3"}
+            "submission_key": key, "peer_support-ps_informal_given": "3",
+            "id-confirm_id": "on"}  # IDs of other projects: the typist confirms them as written
     return data | {f"wellbeing-swemwbs_{i}": "4" for i in range(1, 8)}
 
 
