@@ -113,3 +113,17 @@ def test_bulk_without_a_choice_or_a_tick_says_so(client, world):
                        {"problem": [f"{world.unregistered.pk}:unregistered_id"]})
     assert what.status_code == 400 and "Choose what to do" in what.content.decode()
     assert Log.objects.get(pk=world.unregistered.pk).status == Log.Status.COMPLETE
+
+
+def test_the_queue_says_what_is_implausible_in_words_and_groups_ids(client, world):
+    big, _ = store_log(scope=None, instrument="monthly",
+                       answers=monthly_answers(ps_groups_given=400),
+                       typed_personal_id=world.pa.personal_id.code,
+                       completed_on=world.log.completed_on, mode="online", submission_key="big")
+    client.force_login(world.staff["coordinator"])
+    for url in ("/staff/quality/", f"/staff/quality/log/{big.pk}/out_of_range/"):
+        page = client.get(url).content.decode()
+        assert "ps_groups_given=" not in page and ": 400" in page, url
+    queue = client.get("/staff/quality/").content.decode()
+    code = world.pa.personal_id.code
+    assert f"{code[:3]} {code[3:6]}" in queue

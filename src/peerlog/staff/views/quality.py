@@ -104,7 +104,7 @@ def problem(request, pk: int, reason: str):
         if error is None:
             messages.success(request, _("Resolved."))
             return redirect("staff:quality")
-    detail = ", ".join(quality.implausible(log)) if reason == quality.OUT_OF_RANGE else ""
+    detail = quality.implausible_words(log) if reason == quality.OUT_OF_RANGE else ""
     if reason == UNREGISTERED_ID and OUT_OF_SCOPE_ID in log.flags and may_match_anywhere(
             request.user):
         detail = str(quality.OUT_OF_SCOPE_LABEL)
