@@ -3,6 +3,8 @@ both agree or a third person has resolved each difference."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from peerlog.capture import personal_ids
@@ -195,3 +197,19 @@ def test_resolution_shows_the_paper_to_find_and_takes_what_the_paper_shows(
     assert log.status == Log.Status.COMPLETE
     assert log.answers["ps_informal_given"] == 5 and log.answers["swemwbs_3"] == 2
     assert PaperEntry.objects.get(log=log, kind="resolution").values["ps_informal_given"] == 5
+
+
+def test_the_question_about_another_projects_id_reveals_nothing(
+        client, project_factory, participant_factory, make_staff):
+    """An ID issued to another project gets the words an ID issued to no one gets."""
+    project = project_factory()
+    clerk = make_staff("coordinator", projects=[project])
+    elsewhere = participant_factory().personal_id.code
+    nobody = personal_ids.new_id(5, {elsewhere})
+    url = f"/staff/entry/{project.pk}/monthly/en/"
+    pages = [_enter(client, clerk, url, form_data(pid)).content.decode().replace(
+        personal_ids.display(pid), "ID").replace(pid, "ID") for pid in (elsewhere, nobody)]
+    assert "was not issued to" in pages[0]
+    tokens = r'(name="submission_key"|name="csrfmiddlewaretoken") value="[^"]*"'
+    assert re.sub(tokens, "", pages[0]) == re.sub(tokens, "", pages[1])
+    assert not Log.objects.exists()
