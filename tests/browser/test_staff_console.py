@@ -116,7 +116,8 @@ def test_monitoring_pages_are_axe_clean_with_charts_tables_and_csv(
     page.goto(f"{live_server.url}/staff/monitoring/")
     assert axe(page) == []
     headings = page.locator("h2").all_inner_texts()
-    assert headings[0].startswith("Projects: retention")  # retention before recruitment
+    assert headings[0] == "Totals"
+    assert headings[1].startswith("Projects: retention")  # retention before recruitment
     assert page.locator("svg[role=img]").count() == 3
     for name in ("registrations", "logs", "since_first"):
         assert page.locator(f"#table-{name}").is_visible()
@@ -193,4 +194,113 @@ def test_home_pages_of_other_roles_are_axe_clean_at_360_px(chromium, axe, live_s
     page = chromium.new_page(viewport={"width": 360, "height": 740})
     sign_in(page, live_server.url, who)
     assert axe(page) == [] and _no_sideways_scroll(page)
+    page.close()
+
+
+def post_mailing_step(page, base) -> None:
+    """The monthly post mailing (issue 13 item 3, built by another change): it goes here, in
+    the coordinator's month, between the due list and paper entry."""
+
+
+def test_coordinators_month_due_list_paper_entry_queue_double_entry_monitoring(
+        chromium, axe, live_server, staff, django_user_model):
+    """Issue 13 'done means': home -> due list -> (post mailing) -> paper entry with the
+    check-digit question -> correction in the quality queue -> double-entry resolution ->
+    monitoring; every page axe-clean and without sideways scroll at 360 px."""
+    from django.utils import timezone
+
+    from peerlog.capture import personal_ids
+    from peerlog.capture.models import Log
+    from peerlog.capture.services import store_log
+    from peerlog.instruments import load_instrument
+    from peerlog.staff.models import PaperEntry, StaffProfile
+
+    project, person = staff["project"], staff["person"]
+    clerks = []
+    for name in ("clerk1", "clerk2"):
+        clerk = django_user_model.objects.create_user(name, password="x")
+        StaffProfile.objects.create(user=clerk, role="coordinator").projects.set([project])
+        clerks.append(clerk)
+    pid = person.personal_id.code
+    held, _ = store_log(scope=None, instrument="monthly", answers={"swemwbs_1": 4},
+                        typed_personal_id=pid, completed_on=dt.date(2016, 5, 2), mode="paper",
+                        submission_key="held", status=Log.Status.HELD)
+    for kind, clerk, values in (("first", clerks[0], {"swemwbs_1": 4, "ps_informal_given": 8}),
+                                ("second", clerks[1], {"swemwbs_1": 2, "ps_informal_given": 3})):
+        PaperEntry.objects.create(log=held, project=project, kind=kind, entered_by=clerk,
+                                  values={"personal_id": pid, "date_completed": "2016-05-02",
+                                          **values})
+    wellbeing = load_instrument("monthly").item("swemwbs_1")
+
+    def check(page):
+        assert axe(page) == [] and _no_sideways_scroll(page), page.url
+
+    base = live_server.url
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    sign_in(page, base, "coord")
+    check(page)
+    # 1. Who is due: from the home page to the overdue people.
+    page.locator('a[href="/staff/due/?status=overdue"]').first.click()
+    page.wait_for_url(f"{base}/staff/due/?status=overdue")
+    check(page)
+    post_mailing_step(page, base)
+    # 2. Paper entry: "130 046" has a wrong check digit; the typist is asked, and keeps
+    # everything typed.
+    assert not personal_ids.is_valid("130046")
+    page.goto(f"{base}/staff/entry/")
+    check(page)
+    page.get_by_label("Form", exact=True).select_option("monthly")
+    page.get_by_role("button", name="Open the entry screen").click()
+    page.wait_for_url("**/monthly/en/")
+    check(page)
+    page.get_by_label("Personal ID", exact=True).fill("130 046")
+    page.get_by_label("Date on the form (dd/mm/yy)").fill(
+        (timezone.localdate() - dt.timedelta(days=3)).strftime("%d/%m/%y"))
+    page.locator('[name="peer_support-ps_informal_given"]').fill("t")
+    page.get_by_role("button", name="Store this log").click()
+    confirm = page.get_by_label("I have checked the paper: store the personal ID as written")
+    assert "check digit" in page.content() and not Log.objects.filter(
+        typed_personal_id="130046").exists()
+    assert page.get_by_label("Personal ID", exact=True).input_value() == "130 046"
+    assert page.locator('[name="peer_support-ps_informal_given"]').input_value() == "t"
+    check(page)
+    confirm.check()
+    page.get_by_role("button", name="Store this log").click()
+    page.wait_for_selector(".message.success")
+    typed = Log.objects.get(typed_personal_id="130046")
+    assert typed.answers["ps_informal_given"] == "ticked" and "unregistered_id" in typed.flags
+    # 3. The quality queue: correct the tick and a wellbeing answer, chosen by label.
+    page.goto(f"{base}/staff/quality/")
+    check(page)
+    page.locator(f'a[href="/staff/quality/log/{typed.pk}/ticks/"]').click()
+    page.wait_for_url(f"**/quality/log/{typed.pk}/ticks/")
+    check(page)
+    page.get_by_label("Correct answers (as on the paper)").check()
+    page.locator("#a-ps_informal_given").fill("2")
+    page.locator("#a-swemwbs_1").select_option(label=wellbeing.options[1].text)
+    page.get_by_role("button", name="Resolve").click()
+    page.wait_for_url(f"{base}/staff/quality/")
+    typed.refresh_from_db()
+    assert typed.answers["ps_informal_given"] == 2
+    assert typed.answers["swemwbs_1"] == wellbeing.options[1].value
+    # 4. Double entry: the third person finds the paper by ID and date, and types what the
+    # paper shows where neither entry is right.
+    page.goto(f"{base}/staff/entry/")
+    page.get_by_role("link", name=f"Resolve log {held.pk}").click()
+    page.wait_for_url(f"**/entry/log/{held.pk}/resolve/")
+    check(page)
+    assert personal_ids.display(pid) in page.locator("#paper-to-find").inner_text()
+    assert "02/05/2016" in page.locator("#paper-to-find").inner_text()
+    page.locator("#p3-ps_informal_given").check()
+    page.locator("#a-ps_informal_given").fill("5")
+    page.locator("#p2-swemwbs_1").check()
+    page.get_by_role("button", name="Resolve and count this log").click()
+    page.wait_for_selector(".message.success")
+    held.refresh_from_db()
+    assert held.status == Log.Status.COMPLETE and held.answers["ps_informal_given"] == 5
+    # 5. Monitoring: totals first; the overdue figure leads back to the due list.
+    page.goto(f"{base}/staff/monitoring/")
+    check(page)
+    page.locator("#overdue-link").click()
+    page.wait_for_url(f"{base}/staff/due/?status=overdue")
     page.close()

@@ -26,7 +26,8 @@ TODAY = timezone.localdate()
 
 
 def paper(date: str, **extra) -> dict:
-    return {"id-personal_id": "4839201", "id-date_completed": date, "submission_key": "k",
+    return {"id-personal_id": "4839201", "id-confirm_id": "on", "id-date_completed": date,
+            "submission_key": "k",
             "peer_support-ps_informal_given": "7", "peer_support-projects_attended": "2",
             **extra}
 
@@ -105,16 +106,15 @@ def test_a_date_correction_is_bounded_too(client, world, value, message):
     client.force_login(world.staff["coordinator"])
     url = f"/staff/quality/log/{world.unregistered.pk}/ticks/"
     page = client.get(url).content.decode()
-    assert '<option value="date_completed">' in page
-    response = client.post(url, {"outcome": "correct", "item": "date_completed",
-                                 "value": value, "note": "as on the paper"})
+    assert 'name="date"' in page
+    response = client.post(url, {"outcome": "correct", "date": value,
+                                 "note": "as on the paper"})
     body = response.content.decode()
     world.unregistered.refresh_from_db()
     assert response.status_code == 400 and message in body
     assert world.unregistered.completed_on == dt.date(2016, 3, 1)
     assert 'value="as on the paper"' in body  # the note typed is kept
-    good = client.post(url, {"outcome": "correct", "item": "date_completed",
-                             "value": "02/03/16"})
+    good = client.post(url, {"outcome": "correct", "date": "02/03/16"})
     world.unregistered.refresh_from_db()
     assert good.status_code == 302 and world.unregistered.completed_on == dt.date(2016, 3, 2)
 

@@ -33,7 +33,9 @@ RECENT = timezone.localdate() - dt.timedelta(days=2)
 def paper(pid: str) -> dict:
     return {"id-personal_id": pid, "id-date_completed": RECENT.strftime("%d/%m/%Y"),
             "peer_support-ps_informal_given": "3", "wellbeing-swemwbs_1": "5",
-            "submission_key": "k"}
+            "submission_key": "k",
+            # a made-up ID, not issued to the project: the typist confirms it as written
+            "id-confirm_id": "on"}
 
 
 @pytest.mark.parametrize("pid", HOSTILE)

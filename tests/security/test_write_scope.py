@@ -31,7 +31,8 @@ RECENT = timezone.localdate() - dt.timedelta(days=3)
 
 def paper(pid: str, key: str) -> dict:
     data = {"id-personal_id": pid, "id-date_completed": RECENT.strftime("%d/%m/%Y"),
-            "submission_key": key, "peer_support-ps_informal_given": "3"}
+            "submission_key": key, "peer_support-ps_informal_given": "3",
+            "id-confirm_id": "on"}  # IDs of other projects: the typist confirms them as written
     return data | {f"wellbeing-swemwbs_{i}": "4" for i in range(1, 8)}
 
 
@@ -236,7 +237,7 @@ def test_matching_own_log_to_another_projects_participant_is_refused(client, wor
 def test_corrections_only_inside_scope(client, world, role):
     client.force_login(world.staff[role])
     response = client.post(f"/staff/quality/log/{world.unregistered.pk}/ticks/",
-                           {"outcome": "correct", "item": "ps_groups_given", "value": "2"})
+                           {"outcome": "correct", "a-ps_groups_given": "2"})
     world.unregistered.refresh_from_db()
     if role in IN_SCOPE:
         assert response.status_code == 302

@@ -89,6 +89,13 @@ def matrix(w):
         ("run a prize draw", "post", "/staff/reminders/draw/", {"month": "2026-01"}, CENTRAL,
          set()),
         ("backup codes", "get", "/staff/backup-codes/", None, EVERYONE, set()),
+        # Issue 13 items 4 and 10: bulk decisions (outside scope the POST finds nothing to
+        # decide: 400, and tests/staff/test_quality_queue.py checks the database), dates
+        ("bulk set aside A's log", "post", "/staff/quality/bulk/",
+         {"action": "set_aside", "problem": f"{w.unregistered.pk}:unregistered_id"}, ROW_A,
+         ROW - ROW_A),
+        ("monitoring with dates", "get", "/staff/monitoring/?start=2016-01-01&end=2016-12-31",
+         None, FIGURES, set()),
     ]
 
 
@@ -116,7 +123,7 @@ def test_permission_matrix(client, world, label, role):
         if response.status_code == 302:
             assert not response["Location"].startswith("/staff/login/")
     elif role in not_found:
-        expected = 400 if method == "post" and label.startswith("issue") else 404
+        expected = 400 if method == "post" and label.startswith(("issue", "bulk")) else 404
         assert response.status_code == expected, (label, role, response.status_code)
     else:
         assert response.status_code == 403, (label, role, response.status_code)

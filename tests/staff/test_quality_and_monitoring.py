@@ -52,7 +52,7 @@ def test_setting_aside_and_correcting(client, world):
     client.force_login(world.staff["central_researcher"])
     big = _log(world.pb.personal_id.code, "big", ps_groups_given=400)
     response = client.post(f"/staff/quality/log/{big.pk}/out_of_range/",
-                           {"outcome": "correct", "item": "ps_groups_given", "value": "40"})
+                           {"outcome": "correct", "a-ps_groups_given": "40"})
     assert response.status_code == 302
     big.refresh_from_db()
     assert big.answers["ps_groups_given"] == 40

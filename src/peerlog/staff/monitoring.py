@@ -36,15 +36,33 @@ def counted_participants(projects: QuerySet[Project]) -> QuerySet[Participant]:
             .exclude(repeat_review__outcome="same_person"))
 
 
-def counted_logs(projects: QuerySet[Project]) -> QuerySet[Log]:
-    """Complete logs of counted people, dated inside the programme (a stray date on an old
-    log must not stretch every table back to year 1)."""
+Period = tuple[dt.date, dt.date]
+
+
+def default_period() -> Period:
+    """The programme's own period: its start (setting ``PROGRAMME_START``) to today."""
     from peerlog.capture.services import programme_start
 
+    return programme_start(), timezone.localdate()
+
+
+def bounded(period: Period | None) -> Period:
+    """A period asked for, kept inside the dates any log may carry (programme start to
+    tomorrow): a stray date can never stretch a table across years."""
+    from peerlog.capture.services import programme_start
+
+    low, high = programme_start(), timezone.localdate() + dt.timedelta(days=1)
+    start, end = period or default_period()
+    return max(start, low), min(end, high)
+
+
+def counted_logs(projects: QuerySet[Project], period: Period | None = None) -> QuerySet[Log]:
+    """Complete logs of counted people, dated inside ``period`` and always inside the
+    programme (a stray date on an old log must not stretch every table back to year 1)."""
+    start, end = bounded(period)
     return Log.objects.filter(status=Log.Status.COMPLETE,
                               participant__in=counted_participants(projects),
-                              completed_on__gte=programme_start(),
-                              completed_on__lte=timezone.localdate() + dt.timedelta(days=1))
+                              completed_on__gte=start, completed_on__lte=end)
 
 
 def _month(d: dt.date | dt.datetime) -> str:
@@ -62,23 +80,23 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def month_bounds() -> tuple[str, str]:
-    """The first and last month any monthly table shows: programme start to this month,
-    at most ``MAX_MONTHS`` long (the most recent ones)."""
-    from peerlog.capture.services import programme_start
-
-    today = timezone.localdate()
-    first, last = _month(programme_start()), _month(today)
-    y, m = today.year, today.month - MAX_MONTHS + 1
+def month_bounds(period: Period | None = None) -> tuple[str, str]:
+    """The first and last month any monthly table shows: the period's (by default programme
+    start to this month), at most ``MAX_MONTHS`` long (the most recent ones)."""
+    start, end = bounded(period)
+    end = min(end, timezone.localdate())
+    first, last = _month(start), _month(end)
+    y, m = end.year, end.month - MAX_MONTHS + 1
     while m < 1:
         y, m = y - 1, m + 12
     return max(first, f"{y:04d}-{m:02d}"), last
 
 
-def _pivot(pairs: Iterable[tuple[str, str]], regions: list[str]) -> list[list[Any]]:
+def _pivot(pairs: Iterable[tuple[str, str]], regions: list[str],
+           period: Period | None = None) -> list[list[Any]]:
     """Rows ``[month, n_region_1, ..., total]`` for every month from the first to the last,
     within :func:`month_bounds` (figures outside them are left out)."""
-    low, high = month_bounds()
+    low, high = month_bounds(period)
     counts: dict[str, Counter] = defaultdict(Counter)
     for month, region in pairs:
         if low <= month <= high:
@@ -96,38 +114,44 @@ def regions_of(projects: QuerySet[Project]) -> list[str]:
     return sorted(set(projects.values_list("region__name", flat=True)))
 
 
-def registrations_by_month(projects: QuerySet[Project]) -> tuple[list[str], list[list[Any]]]:
+def registrations_by_month(projects: QuerySet[Project], period: Period | None = None
+                           ) -> tuple[list[str], list[list[Any]]]:
     """Figure 4.2: header and rows (month, one column per region, total)."""
     regions = regions_of(projects)
-    pairs = ((_month(at), region) for at, region in counted_participants(projects)
+    start, end = bounded(period)
+    people = counted_participants(projects).filter(
+        registered_at__date__gte=start, registered_at__date__lte=end)
+    pairs = ((_month(at), region) for at, region in people
              .values_list("registered_at", "project__region__name").iterator())
-    return ["month", *regions, "total"], _pivot(pairs, regions)
+    return ["month", *regions, "total"], _pivot(pairs, regions, period)
 
 
-def logs_by_month(projects: QuerySet[Project]) -> tuple[list[str], list[list[Any]]]:
+def logs_by_month(projects: QuerySet[Project], period: Period | None = None
+                  ) -> tuple[list[str], list[list[Any]]]:
     """Figure 4.3: complete logs per calendar month of completion, by region."""
     regions = regions_of(projects)
-    pairs = ((_month(on), region) for on, region in counted_logs(projects)
+    pairs = ((_month(on), region) for on, region in counted_logs(projects, period)
              .values_list("completed_on", "participant__project__region__name").iterator())
-    return ["month", *regions, "total"], _pivot(pairs, regions)
+    return ["month", *regions, "total"], _pivot(pairs, regions, period)
 
 
-def logs_since_first(projects: QuerySet[Project], by_region: bool = False
-                     ) -> tuple[list[str], list[list[Any]]]:
+def logs_since_first(projects: QuerySet[Project], by_region: bool = False,
+                     period: Period | None = None) -> tuple[list[str], list[list[Any]]]:
     """Figure 4.4 / table A4.1: logs by each person's k-th log (the evaluation's "month k"),
     quarterly and monthly; by region for table A4.1.
 
     Numbered by :func:`peerlog.analysis.sequence.log_sequence`, as the analysis numbers them:
     same-day duplicates count once, and when the view covers every project, unregistered
     logs (which belong to no project) count too, under their typed ID, as in the export.
-    Logs dated outside the programme are left out, as in every monthly table.
+    Logs dated outside the programme are left out, as in every monthly table; with a
+    ``period``, logs outside it are left out (each person's logs are numbered within it).
     """
     from peerlog.analysis.sequence import log_sequence
-    from peerlog.capture.services import programme_start
     from peerlog.export.contract import removed_ids
 
-    logs = Log.objects.filter(status=Log.Status.COMPLETE, completed_on__gte=programme_start(),
-                              completed_on__lte=timezone.localdate() + dt.timedelta(days=1))
+    start, end = bounded(period)
+    logs = Log.objects.filter(status=Log.Status.COMPLETE, completed_on__gte=start,
+                              completed_on__lte=end)
     counted = Q(participant__in=counted_participants(projects))
     if not Project.objects.exclude(pk__in=projects.values("pk")).exists():
         counted |= Q(participant__isnull=True) & ~Q(typed_personal_id__in=removed_ids())
@@ -178,8 +202,8 @@ def project_table(projects: QuerySet[Project], today: dt.date | None = None,
     """Per project: retention first (share of registered people with 2+ logs; people who
     logged in the last two months), then recruitment, then who is due and overdue now.
 
-    Due: taking part (not withdrawn), and the last log (or registration) was 28-55 days ago;
-    overdue: 56 days or more. With ``suppress``, projects with fewer than five registered
+    Due and overdue: exactly the people of the due list (:func:`due_people`), so the figure
+    and the list it links to always agree. With ``suppress``, projects with fewer than five registered
     people show no figures (commissioners see aggregates, never a handful of people).
     """
     today = today or timezone.localdate()
@@ -188,19 +212,16 @@ def project_table(projects: QuerySet[Project], today: dt.date | None = None,
               .annotate(n_logs=Count("logs", filter=Q(logs__status=Log.Status.COMPLETE)),
                         last_log=Max("logs__completed_on",
                                      filter=Q(logs__status=Log.Status.COMPLETE)))
-              .values_list("project_id", "n_logs", "last_log", "registered_at", "withdrawal"))
+              .values_list("project_id", "n_logs", "last_log"))
     stats: dict[int, Counter] = defaultdict(Counter)
-    for project_id, n_logs, last_log, registered_at, withdrawal in people.iterator():
+    for project_id, n_logs, last_log in people.iterator():
         s = stats[project_id]
         s["registered"] += 1
         s["one"] += n_logs >= 1
         s["two"] += n_logs >= 2
         s["recent"] += bool(last_log and last_log >= recent)
-        if not withdrawal:
-            since = last_log or timezone.localtime(registered_at).date()
-            days = (today - since).days
-            s["due"] += DUE_AFTER_DAYS <= days < OVERDUE_AFTER_DAYS
-            s["overdue"] += days >= OVERDUE_AFTER_DAYS
+    for d in due_people(projects, today):  # one definition of due: the due list's
+        stats[d.participant.project_id]["overdue" if d.overdue else "due"] += 1
     rows = []
     for project in projects.select_related("region").order_by("region__name", "name"):
         s = stats[project.pk]
@@ -211,6 +232,27 @@ def project_table(projects: QuerySet[Project], today: dt.date | None = None,
         rows.append([project.name, project.region.name, retention, s["recent"], s["two"],
                      s["one"], s["registered"], s["due"], s["overdue"]])
     return PROJECT_HEADER, rows
+
+
+TOTAL_COLUMNS = ("registered", "with_1plus_logs", "with_2plus_logs", "logged_last_2_months",
+                 "due_now", "overdue_now")
+
+
+def totals(projects: QuerySet[Project], period: Period | None = None,
+           today: dt.date | None = None) -> dict[str, Any]:
+    """The programme's (or the view's) headline figures, shown before anything else:
+    the project table's columns summed, retention over them, and complete logs in the period."""
+    header, rows = project_table(projects, today=today)
+    sums = {c: sum(r[header.index(c)] for r in rows) for c in TOTAL_COLUMNS}
+    sums["retention_pct"] = (round(100 * sums["with_2plus_logs"] / sums["registered"])
+                             if sums["registered"] else "")
+    sums["logs_in_period"] = counted_logs(projects, period).count()
+    return sums
+
+
+def suppress_total(value: Any) -> Any:
+    """A headline count as commissioners see it (1 to 4 shown as ``SMALL``)."""
+    return SMALL if _small(value) else value
 
 
 # --- Small numbers: what commissioners see ---------------------------------------------

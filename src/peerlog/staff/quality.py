@@ -90,6 +90,27 @@ def implausible(log: Log) -> list[str]:
     return found
 
 
+def implausible_words(log: Log) -> str:
+    """What is implausible about a log, in the words of the form ("Peer support groups:
+    given: 400"), for pages; :func:`implausible` keeps the codes."""
+    from peerlog.staff.layout import instrument_for
+
+    try:
+        items = instrument_for(log.instrument).items
+    except Exception:  # a retired definition: the codes are all there is
+        items = {}
+    words = []
+    for found in implausible(log):
+        code, _sep, value = found.partition("=")
+        if code == "completed_on":
+            words.append(str(_("date completed %(date)s is after the log was received")
+                             % {"date": log.completed_on.strftime("%d/%m/%Y")}))
+        else:
+            item = items.get(code)
+            words.append(f"{item.text if item else code}: {value}")
+    return "; ".join(words)
+
+
 def repeat_registrations(user: Any) -> list[tuple[Participant, Participant]]:
     """(later, first) pairs of registrations with the same answers in the same project."""
     people = visible_participants(user).filter(repeat_review__isnull=True)
@@ -137,7 +158,7 @@ def queue(user: Any, limit: int = 500) -> list[Problem]:
         found = implausible(log)
         if found and (log.pk, OUT_OF_RANGE) not in reviewed:
             problems.append(Problem(OUT_OF_RANGE, str(REASONS[OUT_OF_RANGE]), log=log,
-                                    detail=", ".join(found)))
+                                    detail=implausible_words(log)))
     return problems[:limit]
 
 

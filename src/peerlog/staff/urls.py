@@ -42,6 +42,7 @@ urlpatterns = [
     # Data quality
     path("quality/", quality.queue, name="quality"),
     path("quality/usable.csv", quality.counts_csv, name="quality_counts_csv"),
+    path("quality/bulk/", quality.bulk, name="quality_bulk"),
     path("quality/log/<int:pk>/<slug:reason>/", quality.problem, name="quality_problem"),
     path("quality/registration/<int:pk>/", quality.repeat_registration,
          name="repeat_registration"),

@@ -30,3 +30,11 @@ def flag_labels(flags) -> str:
     from peerlog.staff.quality import REASONS
 
     return "; ".join(str(REASONS[f]) for f in (flags or []) if f in REASONS)
+
+
+@register.filter
+def personal_id(code: str) -> str:
+    """A personal ID grouped in threes, as on the slips ("483920" -> "483 920")."""
+    from peerlog.capture.personal_ids import display
+
+    return display(str(code or ""))

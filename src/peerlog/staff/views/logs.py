@@ -153,6 +153,26 @@ def parse(item: Item, request: HttpRequest, current: Any) -> tuple[Any, Any, str
     return raw, raw, ""
 
 
+UNREADABLE = gettext_lazy("Some answers could not be read: see the messages beside them.")
+
+
+def corrected_answers(fields: list[Field], request: HttpRequest, stored: dict
+                      ) -> tuple[dict, bool]:
+    """The stored answers with a posted correction applied, and whether any answer could not
+    be read (that field then keeps what was typed and carries its message). Shared by the log
+    page and the data-quality queue, so a correction reads the same everywhere."""
+    answers = dict(stored)
+    for field in fields:
+        value, field.raw, field.error = parse(field.item, request, field.value)
+        if field.error:
+            continue
+        if value is None:
+            answers.pop(field.item.code, None)
+        else:
+            answers[field.item.code] = value
+    return answers, any(f.error for f in fields)
+
+
 def history(log: Log, instrument: Instrument) -> list[dict[str, Any]]:
     """The log's earlier versions, newest first, from its ``log.change`` audit events."""
     events = AuditEvent.objects.filter(target_type="capture.log", target_id=str(log.pk),
@@ -211,17 +231,9 @@ def log_page(request: HttpRequest, pk: int) -> HttpResponse:
     reason, error = "", ""
     if request.method == "POST":
         reason = text_param(request.POST.get("reason", ""), 300).strip()
-        answers = dict(log.answers)
-        for field in fields:
-            value, field.raw, field.error = parse(field.item, request, field.value)
-            if field.error:
-                continue
-            if value is None:
-                answers.pop(field.item.code, None)
-            else:
-                answers[field.item.code] = value
-        if any(f.error for f in fields):
-            error = _("Some answers could not be read: see the messages beside them.")
+        answers, unreadable = corrected_answers(fields, request, log.answers)
+        if unreadable:
+            error = str(UNREADABLE)
         elif answers == log.answers:
             error = _("Nothing was changed: change at least one answer.")
         elif len(reason) < 5:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerlog.staff import monitoring
 from peerlog.staff.access import role_of, role_required, visible_projects
@@ -47,16 +50,45 @@ def _figures(request):
     return figures
 
 
+class PeriodForm(forms.Form):
+    """From and to dates (browsers' date pickers, no JavaScript); empty = the programme's."""
+
+    start = forms.DateField(label=gettext_lazy("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
+
+
+def _period(request) -> tuple[PeriodForm, monitoring.Period]:
+    """The dates asked for (each kept inside the programme), or the programme's own."""
+    default = monitoring.default_period()
+    form = PeriodForm({"start": request.GET.get("start", ""), "end": request.GET.get("end", "")})
+    if not form.is_valid():
+        return form, default
+    start = form.cleaned_data.get("start") or default[0]
+    end = form.cleaned_data.get("end") or default[1]
+    return form, monitoring.bounded((start, end))
+
+
 def _raw_figures(request):
     projects = _scope(request)
+    _form, period = _period(request)
     return {
         "registrations": (_("Registrations per month by region"),
-                          monitoring.registrations_by_month(projects)),
-        "logs": (_("Logs completed per month by region"), monitoring.logs_by_month(projects)),
+                          monitoring.registrations_by_month(projects, period)),
+        "logs": (_("Logs completed per month by region"),
+                 monitoring.logs_by_month(projects, period)),
         "since_first": (_("Logs by month since each person's first log"),
-                        monitoring.logs_since_first(projects)),
+                        monitoring.logs_since_first(projects, period=period)),
         "since_first_by_region": (_("Logs by month since first log, by region"),
-                                  monitoring.logs_since_first(projects, by_region=True)),
+                                  monitoring.logs_since_first(projects, by_region=True,
+                                                              period=period)),
         "projects": (_("Projects: retention, then recruitment, and who is due now"),
                      monitoring.project_table(projects)),
     }
@@ -80,30 +112,66 @@ def _chart(name, title, header, rows):
     return stacked_bars(f"chart-{name}", title, cats, series, table_id=f"table-{name}")
 
 
+def _by_region(rows: list[list], column: int) -> list[dict]:
+    """Rows grouped by their region column, in order: one collapsed section each."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row[column], []).append(row)
+    return [{"region": region, "rows": group} for region, group in groups.items()]
+
+
 @role_required(*FIGURES)
 def monitoring_page(request):
     figures = _figures(request)
+    suppressed = _commissioner(request)
+    period_form, (start, end) = _period(request)
     blocks = []
-    # Retention first: chapter 11 warns against recruitment league tables.
-    for name in ("projects", "registrations", "logs", "since_first", "since_first_by_region"):
+    for name in ("registrations", "logs", "since_first"):
         title, (header, rows) = figures[name]
-        chart = _chart(name, title, header, rows) if name in (
-            "registrations", "logs", "since_first") else None
-        blocks.append({"name": name, "title": title,
-                       "header": [monitoring.column_label(h) for h in header], "rows": rows,
-                       "chart": chart})
+        blocks.append({"name": name, "title": title, "rows": rows,
+                       "header": [monitoring.column_label(h) for h in header],
+                       "chart": _chart(name, title, header, rows)})
+    p_title, (p_header, p_rows) = figures["projects"]
+    regions = _by_region(p_rows, p_header.index("region"))
+    region_names = {r["region"] for r in regions}
+    overdue_col = p_header.index("overdue_now")
+    project_ids = {p.name: p.pk for p in visible_projects(request.user)}
+    due_list = reverse("staff:due")
+    for section in regions:  # each region's own totals, for its summary line
+        people = [r for r in section["rows"] if isinstance(r[p_header.index("registered")], int)]
+        section["registered"] = sum(r[p_header.index("registered")] for r in people)
+        section["overdue"] = sum(r[overdue_col] for r in people)
+        section["lines"] = []
+        for row in section["rows"]:
+            cells = [{"value": v, "href": ""} for v in row[1:]]
+            if not suppressed and isinstance(row[overdue_col], int) and row[overdue_col]:
+                cells[overdue_col - 1]["href"] = due_list + "?" + urlencode(
+                    {"project": project_ids.get(row[0], ""), "status": "overdue"})
+            section["lines"].append({"name": row[0], "cells": cells})
+    s_title, (s_header, s_rows) = figures["since_first_by_region"]
+    totals = monitoring.totals(_scope(request), (start, end))
+    if suppressed:
+        totals = {k: monitoring.suppress_total(v) for k, v in totals.items()}
     visible = visible_projects(request.user).select_related("region")
     region, project = _filters(request)
-    query = urlencode({k: v for k, v in (("region", region), ("project", project)) if v})
-    suppressed = _commissioner(request)
+    query = urlencode({k: v for k, v in (("region", region), ("project", project),
+                                         ("start", request.GET.get("start", "")),
+                                         ("end", request.GET.get("end", ""))) if v})
     return render(request, "staff/monitoring.html", {
-        "blocks": blocks, "query": query,
+        "blocks": blocks, "query": query, "totals": totals, "period_form": period_form,
+        "start": start, "end": end,
+        "projects_title": p_title, "project_regions": regions,
+        "project_header": [monitoring.column_label(h) for h in p_header],
+        "due_list": due_list,
+        "since_title": s_title, "since_header": [monitoring.column_label(h)
+                                                 for h in s_header[1:]],
+        "since_regions": _by_region(s_rows, 0), "region_names": region_names,
         "regions": sorted({(p.region.code, p.region.name) for p in visible},
                           key=lambda r: r[1]),
         "projects": None if suppressed else visible, "region": region,
         "project": "" if project is None else str(project), "suppressed": suppressed,
         "suppress_below": monitoring.SUPPRESS_BELOW, "small": monitoring.SMALL,
-        "hidden": monitoring.HIDDEN,
+        "hidden": monitoring.HIDDEN, "may_see_due": not suppressed,
         "due_after": monitoring.DUE_AFTER_DAYS, "overdue_after": monitoring.OVERDUE_AFTER_DAYS,
     })
 

@@ -37,7 +37,8 @@ from peerlog.staff.layout import (
 from peerlog.staff.models import PaperEntry
 from peerlog.staff.pdf import paper_form_pdf
 from peerlog.staff.services import PaperRegistrationError, change_log, register_from_paper
-from peerlog.staff.views.common import ROW_LEVEL, pdf_response
+from peerlog.staff.views.common import ROW_LEVEL, pdf_response, text_param
+from peerlog.staff.views.logs import CORRECTABLE, Field, parse, shown_value
 
 ID_FIELD, DATE_FIELD = "personal_id", "date_completed"
 # Registration: region and project are chosen on the entry screen, not typed from the paper.
@@ -165,9 +166,34 @@ class PaperIdForm(forms.Form):
     confirm_old_date = forms.BooleanField(
         label=gettext_lazy("I have checked the paper: the date is more than three months ago"),
         required=False, widget=forms.HiddenInput)
+    confirm_id = forms.BooleanField(
+        label=gettext_lazy("I have checked the paper: store the personal ID as written"),
+        required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, project=None, **kwargs):
+        """``project``: the project the log is entered for; its IDs are checked (a wrong
+        check digit, or an ID not issued to it, asks the typist to confirm or correct)."""
+        super().__init__(*args, **kwargs)
+        self.project = project
 
     def clean_personal_id(self):
         return _clean_id(self.cleaned_data["personal_id"])
+
+    def id_doubt(self, code: str) -> str:
+        """Why a well-formed ID looks mistyped ("" when it does not)."""
+        if self.project is None:
+            return ""
+        shown = personal_ids.display(code)
+        if not personal_ids.is_valid(code):
+            return _("The check digit of %(id)s does not fit: the ID is probably mistyped. "
+                     "Correct it from the paper, or, if the paper says exactly this, tick the "
+                     "box below and store the form again.") % {"id": shown}
+        if not PersonalId.objects.filter(code=code, batch__project=self.project).exists():
+            # The same words whether the ID belongs to another project or to none: no leak.
+            return _("%(id)s was not issued to %(project)s: check the number on the paper. "
+                     "If the paper says exactly this, tick the box below and store the form "
+                     "again.") % {"id": shown, "project": self.project}
+        return ""
 
     def clean_date_completed(self):
         value = self.cleaned_data["date_completed"]
@@ -193,12 +219,19 @@ class PaperIdForm(forms.Form):
             self.add_error("confirm_old_date", _(
                 "The date on the form is more than three months ago. If that is what the "
                 "paper says, tick this box and store the form again."))
+        doubt = self.id_doubt(data[ID_FIELD]) if data.get(ID_FIELD) else ""
+        if doubt or data.get("confirm_id"):
+            self.fields["confirm_id"].widget = forms.CheckboxInput()
+        if doubt and not data.get("confirm_id"):
+            self.add_error(ID_FIELD, doubt)
         return data
 
 
-def entry_forms(instrument, data=None, prefix_answers=None):
-    """The forms of one paper entry: ID/date, then one SectionForm per section (paper mode)."""
-    id_form = PaperIdForm(data, prefix="id")
+def entry_forms(instrument, data=None, prefix_answers=None, project=None):
+    """The forms of one paper entry: ID/date, then one SectionForm per section (paper mode).
+    The ID of a log is checked against ``project`` (a registration has its own checks)."""
+    id_form = PaperIdForm(data, prefix="id", project=None if instrument.kind == "registration"
+                          else project)
     sections = []
     for section in instrument.sections:
         if not any(i.code not in (ID_FIELD, DATE_FIELD, *NOT_ENTERED) for i in section.items):
@@ -285,9 +318,18 @@ def entry_start(request):
     differing = (Log.objects.filter(status=Log.Status.HELD, paper_entries__kind="second",
                                     paper_entries__project__in=projects)
                  .exclude(paper_entries__kind="resolution").distinct())
+    me = request.user.pk
     return render(request, "staff/entry_start.html", {
-        "form": form, "awaiting": awaiting[:200], "differing": differing[:200],
+        "form": form,
+        "awaiting": [{"log": log, "mine": _typists(log) & {me}} for log in awaiting[:200]],
+        "differing": [{"log": log, "mine": _typists(log) & {me}}
+                      for log in differing.prefetch_related("paper_entries")[:200]],
     })
+
+
+def _typists(log: Log) -> set[int]:
+    """Who typed an entry of this log: they may neither type it again nor resolve it."""
+    return {e.entered_by_id for e in log.paper_entries.all()}
 
 
 @role_required(*ROW_LEVEL)
@@ -298,7 +340,7 @@ def entry(request, project: int, code: str, language: str):
         raise Http404
     instrument = instrument_for(code, language)
     data = request.POST if request.method == "POST" else None
-    id_form, section_forms = entry_forms(instrument, data)
+    id_form, section_forms = entry_forms(instrument, data, project=project)
     title = _("Paper entry: %(form)s") % {"form": instrument.title}
     if request.method == "POST":
         key = request.POST.get("submission_key", "")
@@ -384,7 +426,7 @@ def second_entry(request, pk: int):
         return redirect("staff:entry_start")
     instrument = instrument_for(log.instrument, log.language)
     data = request.POST if request.method == "POST" else None
-    id_form, section_forms = entry_forms(instrument, data)
+    id_form, section_forms = entry_forms(instrument, data, project=first.project)
     title = _("Second entry of log %(n)s: %(form)s") % {"n": log.pk, "form": instrument.title}
     if request.method == "POST" and id_form.is_valid() and all(f.is_valid()
                                                                for f in section_forms):
@@ -420,12 +462,34 @@ def _label(instrument, code):
     return item.text if item else code
 
 
-def _shown(value):
+def _shown(instrument, code, value):
+    """An entry's value as the paper shows it: an option's label, a date, a grouped ID."""
     if value is None:
         return _("(blank)")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+    if code == ID_FIELD:
+        return personal_ids.display(str(value))
+    if code == DATE_FIELD:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    return shown_value(instrument.items.get(code), value)
+
+
+def _typed(instrument, code, request, row) -> tuple[object, str]:
+    """(value, error) of "what the paper shows", typed or chosen by the third person."""
+    if code == ID_FIELD:
+        row["raw"] = raw = text_param(request.POST.get(f"a-{code}"), 40).strip()
+        pid = personal_ids.clean(raw)
+        return (pid, "") if pid else (None, _("A personal ID has digits only: check the "
+                                              "number on the paper."))
+    if code == DATE_FIELD:
+        row["raw"] = raw = text_param(request.POST.get(f"a-{code}"), 20).strip()
+        try:
+            day = PaperIdForm.base_fields[DATE_FIELD].clean(raw)
+        except forms.ValidationError:
+            return None, _("Type the date as dd/mm/yy.")
+        return day.isoformat(), ""
+    field = row["field"]
+    value, field.raw, error = parse(field.item, request, None)
+    return value, error
 
 
 @role_required(*ROW_LEVEL)
@@ -439,20 +503,39 @@ def resolve_entry(request, pk: int):
         return redirect("staff:entry_start")
     instrument = instrument_for(log.instrument, log.language)
     diff = differences(first.values, second.values)
-    rows = [{"code": c, "label": _label(instrument, c), "first": _shown(first.values.get(c)),
-             "second": _shown(second.values.get(c))} for c in diff]
+    rows = []
+    for c in diff:
+        item = instrument.items.get(c)
+        field = (Field(item, "", f"a-{c}", None, "") if item is not None
+                 and item.type in CORRECTABLE else None)
+        rows.append({"code": c, "label": _label(instrument, c), "field": field, "raw": "",
+                     "first": _shown(instrument, c, first.values.get(c)),
+                     "second": _shown(instrument, c, second.values.get(c)),
+                     "pick": "", "error": ""})
     missing = []
     if request.method == "POST":
-        choice = {c: request.POST.get(f"pick_{c}") for c in diff}
-        missing = [c for c, v in choice.items() if v not in ("first", "second")]
+        resolved = dict(first.values)
+        for row in rows:
+            c = row["code"]
+            row["pick"] = pick = request.POST.get(f"pick_{c}", "")
+            if pick == "paper" and (row["field"] is not None or c in (ID_FIELD, DATE_FIELD)):
+                value, row["error"] = _typed(instrument, c, request, row)
+            elif pick in ("first", "second"):
+                value = (first.values if pick == "first" else second.values).get(c)
+                if row["field"] is not None:  # keep what was typed in "the paper shows"
+                    row["field"].raw = text_param(request.POST.get(f"a-{c}"), 500)
+            else:
+                row["error"] = _("Choose the first entry, the second, or type what the paper "
+                                 "shows.")
+                continue
+            if row["error"]:
+                continue
+            if value is None:
+                resolved.pop(c, None)
+            else:
+                resolved[c] = value
+        missing = [row["code"] for row in rows if row["error"]]
         if not missing:
-            resolved = dict(first.values)
-            for c, v in choice.items():
-                source = first.values if v == "first" else second.values
-                if c in source:
-                    resolved[c] = source[c]
-                else:
-                    resolved.pop(c, None)
             with transaction.atomic():
                 PaperEntry.objects.create(log=log, project=first.project,
                                           kind=PaperEntry.Kind.RESOLUTION,
@@ -472,5 +555,6 @@ def resolve_entry(request, pk: int):
             return redirect("staff:entry_start")
     return render(request, "staff/resolve_entry.html", {
         "log": log, "rows": rows, "missing": missing, "instrument": instrument,
-        "first": first, "second": second,
+        "first": first, "second": second, "project": first.project,
+        "personal_id": personal_ids.display(log.typed_personal_id),
     }, status=400 if missing else 200)

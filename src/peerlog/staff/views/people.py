@@ -24,6 +24,7 @@ from peerlog.staff.access import (
     visible_participants,
     visible_projects,
 )
+from peerlog.staff.service_use import service_use
 from peerlog.staff.services import record_withdrawal, revoke_personal_links
 from peerlog.staff.views import contact_edit
 from peerlog.staff.views.common import (
@@ -106,7 +107,18 @@ def participant(request, pk: int):
         "live_links": person.links.filter(revoked_at__isnull=True,
                                           expires_at__gt=timezone.now()).count(),
         "contact_form": ContactReasonForm() if may_view_contact(request.user) else None,
+        **_service_use_context(request, person),
     })
+
+
+def _service_use_context(request, person) -> dict:
+    """Service use per quarterly log (issue 13): answers about a person's health care, so
+    showing them is audited like opening a log."""
+    periods = service_use(person)
+    if periods:
+        audit.record(request.user, "participant.service_use_view", person,
+                     logs=[p["log"].pk for p in periods])
+    return {"service_use": periods}
 
 
 @role_required(*ROW_LEVEL)

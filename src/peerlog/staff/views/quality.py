@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peerlog.capture import audit, personal_ids
@@ -22,12 +23,14 @@ from peerlog.capture.services import (
     UNREGISTERED_ID,
     programme_start,
 )
-from peerlog.instruments import TICKED, ScoringError
+from peerlog.instruments import ScoringError
 from peerlog.staff import quality
 from peerlog.staff.access import role_of, role_required, visible_participants
+from peerlog.staff.layout import instrument_for
 from peerlog.staff.models import QualityReview, RepeatRegistration, Role
 from peerlog.staff.services import change_log
 from peerlog.staff.views.common import ROW_LEVEL, csv_response, participant_or_404, text_param
+from peerlog.staff.views.logs import UNREADABLE, corrected_answers, fields_of
 
 # reason -> outcomes offered (outcome code, label)
 OUTCOMES = {
@@ -38,14 +41,24 @@ OUTCOMES = {
 }
 
 
-@role_required(*ROW_LEVEL)
-def queue(request):
+BULK_OUTCOMES = ("set_aside", "match")
+
+
+def _queue_page(request, posted: dict | None = None, error: str = "", status: int = 200):
     problems = quality.queue(request.user)
     counts = quality.usable_counts(request.user)
     return render(request, "staff/quality.html", {
         "problems": problems, "counts": counts, "classes": list(quality.CLASSES.values()),
-        "reasons": quality.REASONS,
-    })
+        "reasons": quality.REASONS, "posted": posted or {"ticked": []}, "error": error,
+        "bulk": {reason for reason, outcomes in OUTCOMES.items()
+                 if set(outcomes) & set(BULK_OUTCOMES)},
+        "matchable": UNREGISTERED_ID,
+    }, status=status)
+
+
+@role_required(*ROW_LEVEL)
+def queue(request):
+    return _queue_page(request)
 
 
 @role_required(*ROW_LEVEL)
@@ -62,6 +75,10 @@ def _log_or_404(user, pk):
     return log
 
 
+def _correction_fields(log: Log):
+    return fields_of(instrument_for(log.instrument, log.language), log.answers)
+
+
 @role_required(*ROW_LEVEL)
 def problem(request, pk: int, reason: str):
     if reason not in OUTCOMES:
@@ -73,55 +90,36 @@ def problem(request, pk: int, reason: str):
                     .filter(participant_id=log.participant_id, completed_on=log.completed_on)
                     .exclude(pk=log.pk))
     error = None
-    posted = {}
+    fields = _correction_fields(log) if "correct" in OUTCOMES[reason] else []
+    posted = {"date": log.completed_on.strftime("%d/%m/%Y")}
     if request.method == "POST":
         posted = {name: text_param(request.POST.get(name, ""), 200)
-                  for name in ("outcome", "personal_id", "item", "value")}
+                  for name in ("outcome", "personal_id", "date")}
         posted["note"] = text_param(request.POST.get("note", ""), 500)
         try:
             with transaction.atomic():
-                error = _resolve(request, log, reason, posted["outcome"], posted["note"])
+                error = _resolve(request, log, reason, posted, fields)
         except ScoringError as exc:
             error = _("That value cannot be stored: %(e)s") % {"e": exc}
         if error is None:
             messages.success(request, _("Resolved."))
             return redirect("staff:quality")
-    answers = sorted(log.answers.items())
-    if DATE_ITEM not in log.answers:
-        answers.append((DATE_ITEM, log.completed_on.isoformat()))
-    detail = ", ".join(quality.implausible(log)) if reason == quality.OUT_OF_RANGE else ""
+    detail = quality.implausible_words(log) if reason == quality.OUT_OF_RANGE else ""
     if reason == UNREGISTERED_ID and OUT_OF_SCOPE_ID in log.flags and may_match_anywhere(
             request.user):
         detail = str(quality.OUT_OF_SCOPE_LABEL)
     return render(request, "staff/quality_problem.html", {
         "log": log, "reason": reason, "label": quality.REASONS[reason],
         "outcomes": OUTCOMES[reason], "same_day": same_day, "error": error,
-        "detail": detail, "answers": answers, "posted": posted,
+        "detail": detail, "fields": fields, "posted": posted,
     }, status=400 if error else 200)
 
 
 DATE_ITEM = "date_completed"
-MAX_VALUE_DIGITS = 6  # no answer is a number this long; int() of thousands of digits is slow
 
 
 def may_match_anywhere(user) -> bool:
     return role_of(user) == Role.CENTRAL_RESEARCHER
-
-
-def corrected_value(log: Log, code: str, raw: str) -> object:
-    """A typed correction as an answer value (None: clear the answer); raises ValueError
-    with a message for the person when it cannot be one."""
-    if raw == "":
-        return None
-    if raw.isascii() and raw.isdecimal():
-        if len(raw) > MAX_VALUE_DIGITS:
-            raise ValueError(_("That number is too long to be an answer."))
-        return int(raw)
-    if code.startswith("ps_") and raw.lower() in ("t", TICKED):
-        return TICKED
-    if any(ch.isdigit() for ch in raw) and not any(ch.isalpha() for ch in raw):
-        raise ValueError(_("Type the number in the digits 0-9."))
-    return raw
 
 
 def corrected_date(raw: str) -> dt.date:
@@ -142,45 +140,123 @@ def corrected_date(raw: str) -> dt.date:
     return value
 
 
-def _resolve(request, log: Log, reason: str, outcome: str, note: str) -> str | None:
-    user = request.user
-    if outcome not in OUTCOMES[reason]:
-        return _("Choose what to do.")
+def _participant_with(user, typed: str):
+    """The participant of the user's projects with this personal ID (None if none)."""
+    code = personal_ids.clean(typed)
+    if not code:
+        return None
+    return visible_participants(user).filter(personal_id__code=code).first()
+
+
+def _decide(user, log: Log, reason: str, outcome: str, note: str, participant=None) -> None:
+    """Record one decision on one problem: change the log (set aside, matched), the review
+    row and the audit event. Corrections change the log before calling this."""
     if outcome == "match":
-        code = personal_ids.clean(request.POST.get("personal_id", ""))
-        if code is None:
-            return _("A personal ID has digits only: check the number.")
-        participant = visible_participants(user).filter(personal_id__code=code).first()
-        if participant is None:
-            return _("No participant of your projects has that personal ID.")
         change_log(log, user, f"quality: {reason} matched", participant=participant,
                    out_of_scope=False)
     elif outcome == "set_aside":
         change_log(log, user, f"quality: {reason} set aside", status=Log.Status.SET_ASIDE)
-    elif outcome == "correct":
-        code = text_param(request.POST.get("item", ""), 100).strip()
-        raw = text_param(request.POST.get("value", ""), 200).strip()
-        if code not in log.answers and code != DATE_ITEM:
-            return _("Choose one of the log's answers to correct.")
-        answers = dict(log.answers)
-        try:
-            completed_on = corrected_date(raw) if code == DATE_ITEM else None
-            value = None if code == DATE_ITEM else corrected_value(log, code, raw)
-        except ValueError as exc:
-            return str(exc)
-        if completed_on is not None:
-            if DATE_ITEM in answers:
-                answers[DATE_ITEM] = completed_on.isoformat()
-        elif value is None:
-            answers.pop(code)
-        else:
-            answers[code] = value
-        change_log(log, user, f"quality: {reason} corrected", answers=answers,
-                   completed_on=completed_on)
     QualityReview.objects.update_or_create(
         log=log, reason=reason, defaults={"outcome": outcome, "note": note, "by": user})
     audit.record(user, "quality.resolve", log, reason=reason, outcome=outcome, note=note)
+
+
+def _resolve(request, log: Log, reason: str, posted: dict, fields) -> str | None:
+    user, outcome = request.user, posted["outcome"]
+    if outcome not in OUTCOMES[reason]:
+        return _("Choose what to do.")
+    participant = None
+    if outcome == "match":
+        if personal_ids.clean(posted["personal_id"]) is None:
+            return _("A personal ID has digits only: check the number.")
+        participant = _participant_with(user, posted["personal_id"])
+        if participant is None:
+            return _("No participant of your projects has that personal ID.")
+    elif outcome == "correct":
+        answers, unreadable = corrected_answers(fields, request, log.answers)
+        completed_on = None
+        raw_date = posted["date"].strip()
+        if raw_date and raw_date != log.completed_on.strftime("%d/%m/%Y"):
+            try:
+                completed_on = corrected_date(raw_date)
+            except ValueError as exc:
+                return str(exc)
+            if completed_on == log.completed_on:
+                completed_on = None
+        if unreadable:
+            return str(UNREADABLE)
+        if answers == log.answers and completed_on is None:
+            return _("Nothing was changed: change the answers that differ from the paper.")
+        if completed_on is not None and DATE_ITEM in answers:
+            answers[DATE_ITEM] = completed_on.isoformat()
+        change_log(log, user, f"quality: {reason} corrected", answers=answers,
+                   completed_on=completed_on)
+    _decide(user, log, reason, outcome, posted["note"], participant)
     return None
+
+
+def _open_problems(user, ticked: list[str]) -> list[tuple[Log, str]]:
+    """The ticked (log, reason) pairs that are open problems the user may act on; anything
+    else posted (another project's log, a decided problem, a made-up reason) is dropped."""
+    wanted = {}
+    for value in ticked:
+        pk, _sep, reason = value.partition(":")
+        if reason in OUTCOMES and pk.isascii() and pk.isdecimal() and len(pk) <= 12:
+            wanted.setdefault(int(pk), set()).add(reason)
+    logs = quality.visible_logs(user).exclude(status=Log.Status.SET_ASIDE).filter(
+        pk__in=list(wanted))
+    decided = set(QualityReview.objects.filter(log__in=logs).values_list("log_id", "reason"))
+    out = []
+    for log in logs.order_by("pk"):
+        for reason in sorted(wanted[log.pk]):
+            still = reason in log.flags or (reason == quality.OUT_OF_RANGE
+                                            and quality.implausible(log))
+            if still and (log.pk, reason) not in decided:
+                out.append((log, reason))
+    return out
+
+
+@role_required(*ROW_LEVEL)
+@require_POST
+def bulk(request):
+    """Set aside, or match, every ticked problem with one submit (no JavaScript): the same
+    decisions as one problem's page, each audited on its own."""
+    ticked = [text_param(v, 40) for v in request.POST.getlist("problem")][:500]
+    posted = {"ticked": ticked, "personal_id": text_param(request.POST.get("personal_id"), 40),
+              "action": text_param(request.POST.get("action"), 20),
+              "note": text_param(request.POST.get("note"), 500)}
+    action = posted["action"]
+    chosen = [(log, reason) for log, reason in _open_problems(request.user, ticked)
+              if action in OUTCOMES[reason]]
+    if action not in BULK_OUTCOMES:
+        return _queue_page(request, posted, _("Choose what to do with the ticked logs."), 400)
+    if not chosen:
+        return _queue_page(request, posted, _("Tick at least one log that can be dealt with "
+                                              "this way."), 400)
+    one = None
+    if action == "match" and posted["personal_id"].strip():
+        one = _participant_with(request.user, posted["personal_id"])
+        if one is None:
+            return _queue_page(request, posted, _("No participant of your projects has the "
+                                                  "personal ID typed for matching."), 400)
+    done, unmatched = 0, []
+    with transaction.atomic():
+        for log, reason in chosen:
+            participant = None
+            if action == "match":
+                participant = one or _participant_with(request.user, log.typed_personal_id)
+                if participant is None:
+                    unmatched.append(log.typed_personal_id)
+                    continue
+            _decide(request.user, log, reason, action, posted["note"], participant)
+            done += 1
+    if done:
+        messages.success(request, ngettext("%(n)s log dealt with.", "%(n)s logs dealt with.",
+                                           done) % {"n": done})
+    if unmatched:
+        messages.warning(request, _("Not matched (no participant of your projects has the ID "
+                                    "written on them): %(ids)s.") % {"ids": ", ".join(unmatched)})
+    return redirect("staff:quality")
 
 
 @role_required(*ROW_LEVEL)
