@@ -4,6 +4,7 @@ keyboard, and the monitoring pages; every page axe-clean (WCAG 2.2 A/AA)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -197,9 +198,15 @@ def test_home_pages_of_other_roles_are_axe_clean_at_360_px(chromium, axe, live_s
     page.close()
 
 
-def post_mailing_step(page, base) -> None:
-    """The monthly post mailing (issue 13 item 3, built by another change): it goes here, in
-    the coordinator's month, between the due list and paper entry."""
+def post_mailing_step(page, base, check) -> None:
+    """The monthly post mailing (issue 13 item 3), between the due list and paper entry: the
+    coordinator reaches it from the navigation and it names the project preselected. Making
+    the mailing and its PDFs is walked through in test_staff_post_and_signin.py."""
+    page.get_by_role("link", name="Post mailing").first.click()
+    page.wait_for_url(f"{base}/staff/post/**")
+    assert page.get_by_role("heading", level=1).inner_text() == "Post mailing"
+    assert page.get_by_role("heading", name=re.compile("Due by post in")).count() == 1
+    check(page)
 
 
 def test_coordinators_month_due_list_paper_entry_queue_double_entry_monitoring(
@@ -243,7 +250,7 @@ def test_coordinators_month_due_list_paper_entry_queue_double_entry_monitoring(
     page.locator('a[href="/staff/due/?status=overdue"]').first.click()
     page.wait_for_url(f"{base}/staff/due/?status=overdue")
     check(page)
-    post_mailing_step(page, base)
+    post_mailing_step(page, base, check)
     # 2. Paper entry: "130 046" has a wrong check digit; the typist is asked, and keeps
     # everything typed.
     assert not personal_ids.is_valid("130046")
