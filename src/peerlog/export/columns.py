@@ -20,9 +20,18 @@ PARTICIPANT_COLUMNS = (
     # extras, for subgroups and subsets (chapter 8: strategic partner vs grant-funded)
     "project", "project_funding", "diagnosis_specific", "bame_specific", "registered_on",
 )
+#: Registration "please specify" answers (gender, sexual orientation, ethnicity when "Other").
+#: Free text identifies people, so participants.csv leaves them out unless the export is asked
+#: for free text (``--include-free-text``, audited); staff see them on the participant page.
+OTHER_SPECIFY = ("gender_other", "sexual_orientation_other", "ethnicity_other")
 LOG_COLUMNS = (
     "log_id", "personal_id", "completed_on", "submitted_at", "kind", "version", "mode",
     "projects_attended", *PS_COLUMNS, *OUTCOMES,
     # extras
     "language", "instrument",
 )
+
+
+def participant_columns(include_free_text: bool = False) -> tuple[str, ...]:
+    """participants.csv's columns: the "please specify" texts only when asked for."""
+    return (*PARTICIPANT_COLUMNS, *OTHER_SPECIFY) if include_free_text else PARTICIPANT_COLUMNS

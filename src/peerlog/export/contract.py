@@ -14,7 +14,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from peerlog.capture.models import Log, Participant
-from peerlog.export.columns import LOG_COLUMNS, OUTCOMES, PARTICIPANT_COLUMNS, PS_COLUMNS
+from peerlog.export.columns import (
+    LOG_COLUMNS,
+    OTHER_SPECIFY,
+    OUTCOMES,
+    PARTICIPANT_COLUMNS,  # noqa: F401 (read from here by the staff research exports)
+    PS_COLUMNS,
+    participant_columns,
+)
 from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
 
 
@@ -34,7 +41,7 @@ def included_participants():
     return Participant.objects.exclude(withdrawal=Participant.Withdrawal.REMOVE_DATA)
 
 
-def participant_rows() -> Iterator[dict[str, str]]:
+def participant_rows(include_free_text: bool = False) -> Iterator[dict[str, str]]:
     groups = _ethnic_groups()
     queryset = included_participants().select_related("personal_id", "project__region")
     for p in queryset.order_by("personal_id__code").iterator(chunk_size=2000):
@@ -56,6 +63,8 @@ def participant_rows() -> Iterator[dict[str, str]]:
             "diagnosis_specific": "yes" if p.project.diagnosis_specific else "no",
             "bame_specific": "yes" if p.project.bame_specific else "no",
             "registered_on": p.registered_at.date().isoformat(),
+            **({code: str(p.registration_answers.get(code, "")) for code in OTHER_SPECIFY}
+               if include_free_text else {}),
         }
 
 
@@ -169,7 +178,8 @@ def export(out: Path, labelled: bool = True, include_free_text: bool = False) ->
 
     out.mkdir(parents=True, exist_ok=True)
     counts = {
-        "participants": write_csv(out / "participants.csv", PARTICIPANT_COLUMNS, participant_rows()),
+        "participants": write_csv(out / "participants.csv", participant_columns(include_free_text),
+                                  participant_rows(include_free_text)),
         "logs": write_csv(out / "logs.csv", LOG_COLUMNS, log_rows()),
     }
     codebook.write_csv(out / "codebook.csv", list(load_all().values()))

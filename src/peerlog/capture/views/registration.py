@@ -37,6 +37,7 @@ from peerlog.capture.models import (
 )
 from peerlog.capture.services import CONTACT_FOR_CHANNEL, register_participant
 from peerlog.capture.views import errors, pages
+from peerlog.export.columns import OTHER_SPECIFY
 
 SESSION_KEY = "peerlog_registration"
 #: Set when this browser has just registered (no token: the link was shown once).
@@ -55,6 +56,8 @@ STEPS: list[tuple[str, str, tuple[str, ...] | None]] = [
 ]
 STEP_NAMES = [s[0] for s in STEPS]
 CONSENTS = ("consent_information", "consent_reminders", "consent_data_use")
+#: Characters kept of a "please specify" answer (a description, not a story).
+OTHER_SPECIFY_MAX = 200
 
 
 # --- the draft ------------------------------------------------------------------------------
@@ -118,6 +121,10 @@ def build_form(step: str, data=None, answers: dict | None = None,
         form.initial.setdefault("date_completed", pages.today())
     if step == "region":
         form.fields["region"].required = True
+    for code in OTHER_SPECIFY:
+        if code in form.fields:  # a few words, not a paragraph: one line
+            form.fields[code].max_length = OTHER_SPECIFY_MAX
+            form.fields[code].widget = forms.TextInput(attrs={"maxlength": OTHER_SPECIFY_MAX})
     if step == "project":
         item = inst.items["project"]
         form.fields["project"] = forms.ChoiceField(

@@ -213,6 +213,24 @@ def entry_forms(instrument, data=None, prefix_answers=None):
     return id_form, sections
 
 
+def consents_given(section_forms) -> bool:
+    """The paper form's three agreements, like the web's (doc 6902-6903: "it is necessary to
+    answer 'Yes' to all of the three questions"): each one not "Yes" gets a message at its
+    field, and nothing is stored."""
+    from peerlog.capture.views.registration import CONSENTS
+
+    ok = True
+    for f in section_forms:
+        for code in CONSENTS:
+            if code in f.fields and f.cleaned_data.get(code) != "yes":
+                f.add_error(code, _(
+                    "The form must say Yes to all three agreements; without this one the "
+                    "person cannot be registered. Check the paper: if it says No or is blank, "
+                    "do not enter this form and ask the project to contact the person."))
+                ok = False
+    return ok
+
+
 def collect(id_form, section_forms) -> dict:
     """All values of a valid entry, including the ID and date as typed."""
     answers = {}
@@ -304,6 +322,10 @@ def entry(request, project: int, code: str, language: str):
         key = request.POST.get("submission_key", "")
         if id_form.is_valid() and all(f.is_valid() for f in section_forms):
             values = collect(id_form, section_forms)
+            if code == "registration" and not consents_given(section_forms):
+                return _render_entry(request, instrument=instrument, project=project,
+                                     language=language, id_form=id_form,
+                                     section_forms=section_forms, title=title, status=400)
             if code == "registration":
                 try:
                     person = register_from_paper(project, values, request.user, language)
