@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 
 from peerlog.capture.forms import NumberOrPreferNotField, SectionForm
 from peerlog.capture.programme import instrument_settings
-from peerlog.instruments import PREFER_NOT, languages, load_instrument
+from peerlog.instruments import PREFER_NOT, languages, load_instrument, offered
 from peerlog.instruments.model import Group, Instrument, Item, Section
 
 #: Answers of these types are contact details: never stored with research answers.
@@ -42,11 +42,14 @@ def active_language() -> str:
 
 @lru_cache(maxsize=64)
 def _instrument(code: str, language: str, filled: tuple[tuple[str, str], ...]) -> Instrument:
+    if not offered(code, language):
+        language = "en"  # a full form its translation leaves out (short-only translations)
     return load_instrument(code).translated(language).rendered(dict(filled))
 
 
 def instrument(code: str, language: str | None = None) -> Instrument:
-    """The form ``code`` in ``language`` (default: the active one), placeholders filled."""
+    """The form ``code`` in ``language`` (default: the active one), placeholders filled; in
+    English if that language's translation covers only the short forms."""
     return _instrument(code, language or active_language(),
                        tuple(sorted(instrument_settings().items())))
 

@@ -25,7 +25,7 @@ from peerlog.capture import audit, personal_ids
 from peerlog.capture.forms import PAPER, SectionForm
 from peerlog.capture.models import Log, PersonalId
 from peerlog.capture.services import find_participant, outside_scope, programme_start, store_log
-from peerlog.instruments import ScoringError
+from peerlog.instruments import ScoringError, offered
 from peerlog.staff.access import role_required, visible_projects
 from peerlog.staff.layout import (
     ENTRY_INSTRUMENTS,
@@ -97,7 +97,8 @@ def paper_forms(request):
 
 @role_required(*ROW_LEVEL)
 def paper_form_pdf_view(request, code: str, language: str):
-    if code not in PAPER_INSTRUMENTS or language not in {x.code for x in shipped_languages()}:
+    if code not in PAPER_INSTRUMENTS or language not in {x.code for x in shipped_languages()} \
+            or not offered(code, language):  # a full form a short-only translation leaves out
         raise Http404
     raw = request.GET.get("personal_id", "")
     pid = personal_ids.clean(raw) if raw.strip() else ""
@@ -312,7 +313,8 @@ def entry_start(request):
 def entry(request, project: int, code: str, language: str):
     project = visible_projects(request.user).filter(pk=project).first()
     if (project is None or code not in ENTRY_INSTRUMENTS
-            or language not in {x.code for x in shipped_languages()}):
+            or language not in {x.code for x in shipped_languages()}
+            or not offered(code, language)):
         raise Http404
     instrument = instrument_for(code, language)
     data = request.POST if request.method == "POST" else None
