@@ -272,7 +272,8 @@ def _sections(f: _File, raw: Any, offset: int = 0) -> list[Section]:
     out = []
     for n, s in enumerate(raw, start=offset):
         where = f"sections[{n}]"
-        f.keys(s, where, {"code", "title", "intro", "outro", "groups"}, {"code", "title", "groups"})
+        f.keys(s, where, {"code", "title", "intro", "outro", "groups", "scale"},
+               {"code", "title", "groups"})
         code = f.code(s, where)
         groups = s["groups"]
         if not isinstance(groups, list) or not groups:
@@ -280,6 +281,7 @@ def _sections(f: _File, raw: Any, offset: int = 0) -> list[Section]:
         out.append(Section(
             code=code, title=f.text(s, "title", where, required=True) or "",
             intro=f.text(s, "intro", where), outro=f.text(s, "outro", where),
+            scale=f.text(s, "scale", where),
             groups=tuple(_group(f, g, f"{where}.groups[{k}]", code) for k, g in enumerate(groups)),
         ))
     return out

@@ -227,6 +227,15 @@ def _decorate(form: forms.Form, code: str, item: Item, kind: str) -> None:
         attrs.setdefault("max", today().isoformat())
 
 
+def _hint(item: Item) -> str:
+    """The item's help, except a date's: the paper form's "(dd/mm/yy)" does not describe the
+    web's date box, which comes filled in with today's date."""
+    if item.type == "date":
+        return translation.gettext("Today's date is filled in for you: change it only if you "
+                                   "filled in this form on another day.")
+    return item.help or ""
+
+
 def blocks(form: forms.Form, section: Section, skip: set[str] | None = None) -> list[Block]:
     """The page's questions, grouped as the definition groups them."""
     skip = skip or set()
@@ -241,7 +250,7 @@ def blocks(form: forms.Form, section: Section, skip: set[str] | None = None) -> 
             kind = _kind(item, f)
             _decorate(form, item.code, item, kind)
             bf = form[item.code]
-            q = Question(bf=bf, item=item, kind=kind, label=item.text, hint=item.help or "")
+            q = Question(bf=bf, item=item, kind=kind, label=item.text, hint=_hint(item))
             if isinstance(f, NumberOrPreferNotField):
                 q.prefer_not = True
                 value = _value(form, item.code)
