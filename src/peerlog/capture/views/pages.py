@@ -15,6 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
@@ -358,3 +360,44 @@ def section_form(inst: Instrument, section: Section, data=None, answers: dict | 
 def progress(position: int, total: int) -> dict[str, int]:
     return {"page": position, "pages": total, "percent": round(100 * position / total)}
 
+
+
+# --- changing language on a half-filled page ------------------------------------------------
+
+#: The id of a page's answers form: the header's language chooser belongs to it (the HTML
+#: ``form`` attribute), so changing language sends what was typed, without JavaScript.
+PAGE_FORM = "page-form"
+SWITCH = "_change_language"
+
+
+def switch_language(request: HttpRequest) -> str | None:
+    """The language chosen with the chooser on a page with answers (None: not a change of
+    language). It is active for this response; nothing typed is saved or checked."""
+    if request.method != "POST" or SWITCH not in request.POST:
+        return None
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES) or not translation.check_for_language(code):
+        return translation.get_language()
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    return code
+
+
+def keep_typed(form: forms.Form, data) -> None:
+    """What was typed (``data``) as the unbound ``form``'s initial values: shown again in the
+    new language, with no messages (the person has not sent the page yet)."""
+    for name, f in form.fields.items():
+        value = f.widget.value_from_datadict(data, {}, form.add_prefix(name))
+        if value not in (None, "", []):
+            form.initial[name] = value
+
+
+def remember_language(response: HttpResponse, code: str | None) -> HttpResponse:
+    """The cookie Django's own language view sets, so later pages stay in ``code``."""
+    if code:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response

@@ -242,9 +242,11 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
 
 
 def _step(request: HttpRequest, step: str) -> HttpResponse:
+    switched = pages.switch_language(request)  # the page again in another language
+    posted = request.method == "POST" and switched is None
     draft = _draft(request)
-    starting = request.method == "POST" and step == STEP_NAMES[0] and draft is None
-    if request.method == "POST" and draft is None and not starting:
+    starting = posted and step == STEP_NAMES[0] and draft is None
+    if posted and draft is None and not starting:
         # A page of a registration already finished (resubmitted, back button) or expired.
         if request.session.get(REGISTERED_KEY):
             return redirect("capture:register_done")
@@ -255,7 +257,7 @@ def _step(request: HttpRequest, step: str) -> HttpResponse:
     if STEP_NAMES.index(step) > STEP_NAMES.index(first_open) and step not in done:
         return redirect("capture:register_step", step=first_open)
     status = 200
-    if request.method == "POST":
+    if posted:
         form, inst, section = build_form(step, data=request.POST, answers=answers)
         if form.is_valid():
             _check(step, form, answers, request)
@@ -296,7 +298,10 @@ def _step(request: HttpRequest, step: str) -> HttpResponse:
     else:
         form, inst, section = build_form(step, answers=answers)
         _preselect(step, form, answers)
-    return _render_step(request, step, form, inst, section, status=status)
+        if switched:
+            pages.keep_typed(form, request.POST)
+    return pages.remember_language(_render_step(request, step, form, inst, section,
+                                                status=status), switched)
 
 
 def _render_step(request: HttpRequest, step: str, form, inst, section, status: int = 200,
@@ -317,6 +322,7 @@ def _render_step(request: HttpRequest, step: str, form, inst, section, status: i
         "project_choices": choices,
         "confirm_other": getattr(form, "confirm_other", None),
         "last": index == len(STEPS) - 1,
+        "page_form": pages.PAGE_FORM,
         **extra,
     }, status=status)
 
