@@ -109,3 +109,19 @@ def test_the_chooser_belongs_to_the_page_form(client):
     assert 'form="page-form" name="_change_language"' in page
     home = client.get("/").content.decode()  # no answers on the page: Django's own view
     assert 'form="page-form"' not in home
+
+
+@pytest.mark.parametrize(("short", "pages", "questions"), [(False, 13, 124), (True, 7, 48)])
+def test_the_stated_length_is_counted_from_the_definition(client, participant_factory, short,
+                                                          pages, questions):
+    """The first log is quarterly: 13 pages and up to 124 questions in full (not "13 short
+    pages"), counted from the definition (the personal ID is not asked again online)."""
+    inst = load_instrument("quarterly_short" if short else "quarterly")
+    assert len(inst.sections) == pages and len(inst.items) - 1 == questions
+    token = links.new_token(participant_factory(short_version=short), "test")
+    page = client.get(f"/l/{token}/").content.decode()
+    assert f"This log has {pages} pages, with up to {questions} questions." in page
+    assert "short pages" not in page
+    theirs = links.new_token(participant_factory(short_version=short, language="ar"), "test")
+    arabic = client.get(f"/l/{theirs}/").content.decode()
+    assert f"في هذا السجل {pages} " in arabic and f"حتى {questions} سؤالاً" in arabic

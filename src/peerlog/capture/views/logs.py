@@ -129,7 +129,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     last = schedule.last_log(participant)
     return render(request, "capture/link.html", _context(
         request, participant, token, title=inst.title, instrument=inst, draft=draft,
-        pages_count=len(inst.sections), last=last, due=due,
+        length=pages.form_length(inst, hidden=HIDDEN_ON_WEB), last=last, due=due,
         next_due=schedule.next_due_on(participant, last) if last else None,
         changeable=None if due else schedule.changeable_log(participant),
         done_pages=len(draft.done_sections) if draft else 0,

@@ -357,6 +357,14 @@ def section_form(inst: Instrument, section: Section, data=None, answers: dict | 
                        initial=initial_from(answers, section), **kwargs)
 
 
+def form_length(inst: Instrument, hidden: set[str] | frozenset[str] = frozenset()
+                ) -> dict[str, int]:
+    """How long a form is, from its definition: its pages and the questions a person may be
+    asked on the web (those asked only after some answers included: "up to")."""
+    return {"pages": len(inst.sections),
+            "questions": sum(1 for code in inst.items if code not in hidden)}
+
+
 def progress(position: int, total: int) -> dict[str, int]:
     return {"page": position, "pages": total, "percent": round(100 * position / total)}
 
