@@ -26,6 +26,8 @@ def test_project_page_preselects_the_issuing_project_with_the_usual_options(
     pid = issued_id(project)
     for step, data in registration_posts(pid, project)[:4]:
         assert client.post(f"/register/{step}/", data).status_code == 302
+    contact = client.get("/register/contact/").content.decode()  # ticks stay ticks
+    assert contact.count('<input type="checkbox" name="contact_channels"') == 3
     page = client.get("/register/project/").content.decode()
     assert f'value="{project.code}" id="id_project_' in page
     chosen = page.split(f'value="{project.code}"')[1].split(">")[0]

@@ -192,10 +192,10 @@ class Block:
 
 
 def _kind(item: Item, f: forms.Field) -> str:
+    if item.type == "multi" or isinstance(f.widget, forms.CheckboxSelectMultiple):
+        return "multi"
     if item.type == "single" or isinstance(f.widget, forms.RadioSelect):
         return "choice"  # also a list the page builds (registration's projects)
-    if item.type == "multi":
-        return "multi"
     if item.type in ("text", "postal"):
         return "textarea"
     if item.type == "date":
