@@ -40,8 +40,8 @@ FULL_LOG_CODES = (
 REGISTRATION_CODES = [
     "consent_information", "consent_reminders", "consent_data_use", "personal_id",
     "date_completed", "contact_channels", "contact_phone", "contact_email", "contact_postal",
-    "region", "project", "age_band", "gender", "transgender_history", "sexual_orientation",
-    "ethnicity", "area", "uses_mh_services", "mh_services_years", "physical_condition",
+    "region", "project", "age_band", "gender", "gender_other", "transgender_history",
+    "sexual_orientation", "sexual_orientation_other", "ethnicity", "ethnicity_other", "area", "uses_mh_services", "mh_services_years", "physical_condition",
     "learning_disability", "transport_pass", "interview_interest", "prize_draw",
 ]
 SHORT_QUARTERLY_ECON = [
@@ -102,7 +102,7 @@ def test_registration_option_codes() -> None:
                    "southampton", "plymouth", "middlesbrough", "kensington_chelsea", "elefriends"],
         "age_band": ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"],
         "gender": ["male", "female", "prefer_not_to_say", "other"],
-        "transgender_history": ["no", "yes", "prefer_not_to_say"],
+        "transgender_history": ["no", "yes", "not_sure", "prefer_not_to_say"],
         "sexual_orientation": ["heterosexual", "lesbian_gay", "bisexual",
                                "prefer_not_to_say", "other"],
         "area": ["city", "town", "rural"],

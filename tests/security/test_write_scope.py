@@ -128,7 +128,7 @@ def test_paper_registration_of_another_projects_id_is_refused_like_an_unknown_on
     url = f"/staff/entry/{world.b.pk}/registration/en/"
     base = {"id-date_completed": RECENT.strftime("%d/%m/%Y"),
             "consent-consent_information": "yes", "consent-consent_data_use": "yes",
-            "consent-consent_reminders": "no"}
+            "consent-consent_reminders": "yes"}
     a_id = issued_id(world.a)
     before = Participant.objects.count()
     attack = client.post(url, base | {"id-personal_id": a_id})

@@ -21,7 +21,7 @@ def setup(project_factory, make_staff):
 def data(code, **extra):
     return {
         "id-personal_id": code, "id-date_completed": "14/03/16", "id-confirm_old_date": "on",
-        "consent-consent_information": "yes", "consent-consent_reminders": "no",
+        "consent-consent_information": "yes", "consent-consent_reminders": "yes",
         "consent-consent_data_use": "yes",
         "contact-contact_channels": ["email"], "contact-contact_email": "kit@example.org",
         "contact-contact_phone": "07700 900123",  # not asked: no SMS channel ticked
@@ -40,7 +40,7 @@ def test_a_paper_registration_makes_a_participant(client, setup):
     assert response.status_code == 302
     person = Participant.objects.get(personal_id__code=code)
     assert person.project == project and person.age_band == "25-34" and person.prize_draw
-    assert person.consent_reminders is False and person.registered_at.date().isoformat() == "2016-03-14"
+    assert person.consent_reminders is True and person.registered_at.date().isoformat() == "2016-03-14"
     contact = ContactDetails.objects.get(participant=person)
     assert contact.email == "kit@example.org" and contact.phone == ""
     assert "kit@example.org" not in str(person.registration_answers)

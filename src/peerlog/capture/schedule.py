@@ -36,7 +36,19 @@ def instrument_code(kind: str, short: bool) -> str:
 def due_instrument(participant: Participant, *, last: bool = False) -> str:
     """The definition code of the log this person fills in next, e.g. ``monthly_short``."""
     kind = kind_of_log(logs_so_far(participant) + 1, last=last)
-    return instrument_code(kind, participant.uses_short_version)
+    short = participant.uses_short_version or not offered_in(kind, participant.language)
+    return instrument_code(kind, short)
+
+
+def offered_in(code: str, language: str) -> bool:
+    """Whether the form exists in the person's language: a translation may cover only the
+    short forms (as the evaluation's did), and its speakers then get those."""
+    from peerlog.instruments import DefinitionError, offered
+
+    try:
+        return offered(code, language)
+    except DefinitionError:  # a language no longer installed: the pages fall back to English
+        return True
 
 
 # --- one log per due period (docs/participant-pages.md, "One log per due period") ----------

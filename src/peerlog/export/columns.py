@@ -36,6 +36,10 @@ PARTICIPANT_COLUMNS = PARTICIPANT_COLUMNS + PROFILE_COLUMNS
 # project_type keeps the contract's three values; a hybrid project is empty there and
 # "hybrid" in project_approach.
 CONTRACT_PROJECT_TYPES = ("group", "one_to_one", "online")
+#: Registration "please specify" answers (gender, sexual orientation, ethnicity when "Other").
+#: Free text identifies people, so participants.csv leaves them out unless the export is asked
+#: for free text (``--include-free-text``, audited); staff see them on the participant page.
+OTHER_SPECIFY = ("gender_other", "sexual_orientation_other", "ethnicity_other")
 LOG_COLUMNS = (
     "log_id", "personal_id", "completed_on", "submitted_at", "kind", "version", "mode",
     "projects_attended", *PS_COLUMNS, *OUTCOMES,
@@ -78,3 +82,6 @@ def profile_cells(project: Mapping[str, Any], region: Mapping[str, Any]) -> dict
         "region_hub": region.get("hub") or "",
         "region_rural_urban": region.get("rural_urban") or "",
     }
+def participant_columns(include_free_text: bool = False) -> tuple[str, ...]:
+    """participants.csv's columns: the "please specify" texts only when asked for."""
+    return (*PARTICIPANT_COLUMNS, *OTHER_SPECIFY) if include_free_text else PARTICIPANT_COLUMNS

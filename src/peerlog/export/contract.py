@@ -16,9 +16,11 @@ from pathlib import Path
 from peerlog.capture.models import Log, Participant, Project
 from peerlog.export.columns import (
     LOG_COLUMNS,
+    OTHER_SPECIFY,
     OUTCOMES,
-    PARTICIPANT_COLUMNS,
+    PARTICIPANT_COLUMNS,  # noqa: F401 (read from here by the staff research exports)
     PS_COLUMNS,
+    participant_columns,
     profile_cells,
 )
 from peerlog.instruments import PREFER_NOT, TICKED, load_instrument
@@ -54,7 +56,7 @@ def project_profiles() -> dict[int, dict[str, str]]:
     }
 
 
-def participant_rows() -> Iterator[dict[str, str]]:
+def participant_rows(include_free_text: bool = False) -> Iterator[dict[str, str]]:
     groups = _ethnic_groups()
     profiles = project_profiles()
     queryset = included_participants().select_related("personal_id", "project__region")
@@ -77,6 +79,8 @@ def participant_rows() -> Iterator[dict[str, str]]:
             "bame_specific": "yes" if p.project.bame_specific else "no",
             "registered_on": p.registered_at.date().isoformat(),
             **profiles[p.project_id],  # project_type and the profile columns
+            **({code: str(p.registration_answers.get(code, "")) for code in OTHER_SPECIFY}
+               if include_free_text else {}),
         }
 
 
@@ -200,7 +204,8 @@ def export(out: Path, labelled: bool = True, include_free_text: bool = False) ->
 
     out.mkdir(parents=True, exist_ok=True)
     counts = {
-        "participants": write_csv(out / "participants.csv", PARTICIPANT_COLUMNS, participant_rows()),
+        "participants": write_csv(out / "participants.csv", participant_columns(include_free_text),
+                                  participant_rows(include_free_text)),
         "logs": write_csv(out / "logs.csv", LOG_COLUMNS, log_rows()),
     }
     codebook.write_csv(out / "codebook.csv", list(load_all().values()))

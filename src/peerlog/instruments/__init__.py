@@ -6,11 +6,13 @@ them and scores answers, so the web form, paper form, codebook and analysis all 
 
 from .loader import (
     DefinitionError,
+    NotTranslated,
     clear_cache,
     languages,
     load_all,
     load_file,
     load_instrument,
+    offered,
     translate,
     translation_catalog,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "Instrument",
     "Item",
     "Language",
+    "NotTranslated",
     "Option",
     "Score",
     "ScoringError",
@@ -51,6 +54,7 @@ __all__ = [
     "load_all",
     "load_file",
     "load_instrument",
+    "offered",
     "render_text",
     "score",
     "translate",

@@ -15,11 +15,15 @@ import yaml
 
 def run_check(args: argparse.Namespace) -> int:
     from . import DefinitionError, languages, load_all
+    from .loader import INSTRUMENT_CODES
 
     try:
         for lang in languages():
-            for code, inst in load_all(lang.code).items():
+            found = load_all(lang.code)
+            for code, inst in found.items():
                 print(f"ok  {code:<16} {lang.code:<4} {len(inst.items):>4} items ({lang.status})")
+            for code in (c for c in INSTRUMENT_CODES if c not in found):
+                print(f"--  {code:<16} {lang.code:<4} not translated: offered in English only")
     except DefinitionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

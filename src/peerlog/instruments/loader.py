@@ -60,6 +60,11 @@ class DefinitionError(Exception):
     """A definition or translation file is broken; the message names file, place and problem."""
 
 
+class NotTranslated(DefinitionError):
+    """A full form that a translation leaves out (it covers only the short forms, as the
+    evaluation's did: doc 1011-1013). Not an error: the form is not offered in that language."""
+
+
 # --------------------------------------------------------------------------- parsing helpers
 
 
@@ -267,7 +272,8 @@ def _sections(f: _File, raw: Any, offset: int = 0) -> list[Section]:
     out = []
     for n, s in enumerate(raw, start=offset):
         where = f"sections[{n}]"
-        f.keys(s, where, {"code", "title", "intro", "outro", "groups"}, {"code", "title", "groups"})
+        f.keys(s, where, {"code", "title", "intro", "outro", "groups", "scale"},
+               {"code", "title", "groups"})
         code = f.code(s, where)
         groups = s["groups"]
         if not isinstance(groups, list) or not groups:
@@ -275,6 +281,7 @@ def _sections(f: _File, raw: Any, offset: int = 0) -> list[Section]:
         out.append(Section(
             code=code, title=f.text(s, "title", where, required=True) or "",
             intro=f.text(s, "intro", where), outro=f.text(s, "outro", where),
+            scale=f.text(s, "scale", where),
             groups=tuple(_group(f, g, f"{where}.groups[{k}]", code) for k, g in enumerate(groups)),
         ))
     return out
@@ -578,11 +585,37 @@ def _translate(instrument: Instrument, language_code: str, strict: bool | None,
         return strings[hit]
 
     result = map_texts(instrument, tr)
+    if problems and strict and instrument.version == "full" and instrument.kind != "registration" \
+            and all(p.startswith("missing key") for p in problems) \
+            and _only_whole_sections_missing(instrument, strings):
+        raise NotTranslated(f"{path.name}: instrument {instrument.code} is not translated "
+                            f"({len(problems)} texts missing): offered in English only")
     if problems and strict:
         more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
         raise DefinitionError(f"{path.name}: instrument {instrument.code}: "
                               f"{'; '.join(problems[:5])}{more}")
     return replace(result, language=language_code)
+
+
+def _only_whole_sections_missing(instrument: Instrument, strings: Mapping[str, str]) -> bool:
+    """Whether the translation leaves out whole parts (a short-only translation: at least one
+    section with none of its texts, and no question, group or section half translated) rather
+    than a few texts here and there (a broken one, which must fail loudly)."""
+    def found(key: str) -> bool:
+        return any(c in strings for c in candidate_keys(instrument, key))
+
+    units: dict[str, list[bool]] = {}
+    whole_section_missing = False
+    for section in instrument.sections:
+        keys = [k for k, text in source_texts(replace(instrument, sections=(section,)))
+                if k not in INSTRUMENT_KEYS and not is_neutral(text)]
+        hits = [found(k) for k in keys]
+        whole_section_missing |= bool(hits) and not any(hits)
+        for key, hit in zip(keys, hits, strict=True):
+            parts = key.split(".")  # a question, a group, or one row/column of a table
+            unit = parts[:4] if len(parts) > 3 and parts[2] in ("row", "column") else parts[:2]
+            units.setdefault(".".join(unit), []).append(hit)
+    return whole_section_missing and all(all(h) or not any(h) for h in units.values())
 
 
 # --------------------------------------------------------------------------- public loading
@@ -610,12 +643,30 @@ def load_instrument(code: str, language: str = SOURCE_LANGUAGE) -> Instrument:
     return _load(code, language, _translation_dirs())
 
 
+def offered(code: str, language: str) -> bool:
+    """Whether the form ``code`` exists in ``language``: a translation may cover only the short
+    forms (and the registration); its full forms are then simply not offered in it. Any other
+    problem with a translation still fails loudly (:class:`DefinitionError`)."""
+    return language == SOURCE_LANGUAGE or _offered(code, language, _translation_dirs())
+
+
+@lru_cache(maxsize=64)
+def _offered(code: str, language: str, dirs: tuple[Path, ...]) -> bool:
+    try:
+        _load(code, language, dirs)
+    except NotTranslated:
+        return False
+    return True
+
+
 def load_all(language: str = SOURCE_LANGUAGE) -> dict[str, Instrument]:
-    """All shipped instruments, registration first."""
-    return {code: load_instrument(code, language) for code in _load_sources()}
+    """All shipped instruments offered in ``language`` (see :func:`offered`), registration
+    first."""
+    return {code: load_instrument(code, language) for code in _load_sources()
+            if offered(code, language)}
 
 
 def clear_cache() -> None:
     """Forget loaded files, e.g. after an operator drops in a new translation."""
-    for fn in (_load_sources, _load, _languages, _translation_file):
+    for fn in (_load_sources, _load, _offered, _languages, _translation_file):
         fn.cache_clear()

@@ -149,10 +149,11 @@ class Section:
     """One web page of a form, in order."""
 
     code: str
-    title: str
+    title: str  # in plain words ("How you have been feeling")
     groups: tuple[Group, ...]
     intro: str | None = None
     outro: str | None = None
+    scale: str | None = None  # the questionnaire's own name, shown in small print
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -274,6 +275,7 @@ def map_texts(instrument: Instrument, fn: Callable[[str, str], str | None]) -> I
                 title=t(f"{sk}.title", s.title),
                 intro=t(f"{sk}.intro", s.intro),
                 outro=t(f"{sk}.outro", s.outro),
+                scale=t(f"{sk}.scale", s.scale),
             )
         )
     return replace(

@@ -141,8 +141,8 @@ def register_from_paper(project, values: dict[str, Any], actor: Any, language: s
     """Make a participant (and their encrypted contact details) from a paper registration.
 
     The personal ID must have been issued to ``project`` and not be registered yet; the
-    information and data-use consents must be ticked "yes" (without them no one is
-    registered). Reminders consent is stored as given.
+    three consents must be ticked "yes", as on the web form (doc 6902-6903; the entry page
+    says so at each field first).
     """
 
     from peerlog.capture.models import PersonalId
@@ -156,14 +156,13 @@ def register_from_paper(project, values: dict[str, Any], actor: Any, language: s
         raise PaperRegistrationError(_(
             "This personal ID is already registered: the person may be registering again; "
             "enter their form as a log instead."))
-    if values.get("consent_information") != "yes" or values.get("consent_data_use") != "yes":
+    if any(values.get(c) != "yes"
+           for c in ("consent_information", "consent_reminders", "consent_data_use")):
         raise PaperRegistrationError(_(
-            "The form does not give consent to take part and to the use of the information: "
-            "it cannot be registered."))
+            "The form does not say Yes to all three agreements: it cannot be registered."))
     completed = dt.date.fromisoformat(values["date_completed"])
     consented_at = timezone.make_aware(dt.datetime.combine(completed, dt.time(12)))
     return register_participant(
         issued, project, values, actor=actor, mode="paper", language=language,
         consented_at=consented_at, registered_at=consented_at,
-        consent_reminders=values.get("consent_reminders") == "yes",
     )

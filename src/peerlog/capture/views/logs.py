@@ -129,7 +129,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     last = schedule.last_log(participant)
     return render(request, "capture/link.html", _context(
         request, participant, token, title=inst.title, instrument=inst, draft=draft,
-        pages_count=len(inst.sections), last=last, due=due,
+        length=pages.form_length(inst, hidden=HIDDEN_ON_WEB), last=last, due=due,
         next_due=schedule.next_due_on(participant, last) if last else None,
         changeable=None if due else schedule.changeable_log(participant),
         done_pages=len(draft.done_sections) if draft else 0,
@@ -173,16 +173,19 @@ def change_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
     participant, log = _changeable(request, token)
     if log is None:
         return redirect("capture:link", token=token)
+    switched = pages.switch_language(request)
+    posted = request.method == "POST" and switched is None
     inst = pages.instrument(log.instrument)
     sec = next((s for s in inst.sections if s.code == section), None)
     if sec is None:
         raise Http404
     answers = dict(log.answers)
-    form = pages.section_form(inst, sec, data=request.POST if request.method == "POST" else None,
-                              answers=answers)
+    form = pages.section_form(inst, sec, data=request.POST if posted else None, answers=answers)
     for code in NOT_CHANGED_ON_WEB:
         form.fields.pop(code, None)
-    if request.method == "POST" and form.is_valid():
+    if switched:
+        pages.keep_typed(form, request.POST)
+    if posted and form.is_valid():
         for item in sec.items:
             if item.code not in NOT_CHANGED_ON_WEB:
                 answers.pop(item.code, None)
@@ -192,11 +195,11 @@ def change_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         return redirect(reverse("capture:change", args=[token]) + f"?saved={sec.code}")
     skipped = pages.skipped_by_condition(sec, answers)
     page_blocks = pages.blocks(form, sec, skip=NOT_CHANGED_ON_WEB | skipped)
-    return render(request, "capture/change_page.html", _context(
+    return pages.remember_language(render(request, "capture/change_page.html", _context(
         request, participant, token, title=sec.title, instrument=inst, section=sec, form=form,
         blocks=page_blocks, errors=pages.error_summary(form, page_blocks), log=log,
-        conditional_css=pages.conditional_css(form, sec),
-    ))
+        conditional_css=pages.conditional_css(form, sec), page_form=pages.PAGE_FORM,
+    )), switched)
 
 
 @never_cache
@@ -216,6 +219,8 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
     participant = participant_for(token, request)
     if participant.withdrawal:
         return _withdrawn(request, participant, token)
+    switched = pages.switch_language(request)  # the page again in another language
+    posted = request.method == "POST" and switched is None
     key = request.POST.get("key", "") if request.method == "POST" else ""
     finished, draft = _drafts(participant, key)
     if finished:  # a resubmitted page of a log already stored
@@ -232,15 +237,17 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         return redirect("capture:log_page", token=token, section=first_open)
     sec = sections[index]
     answers = dict(draft.answers)
-    data = request.POST if request.method == "POST" else None
+    data = request.POST if posted else None
     form = pages.section_form(inst, sec, data=data, answers=answers)
     for code in HIDDEN_ON_WEB:
         form.fields.pop(code, None)
+    if switched:
+        pages.keep_typed(form, request.POST)
     if "date_completed" in form.fields:
         form.initial.setdefault("date_completed", pages.today())
-    if request.method == "POST" and form.is_valid() and "date_completed" in form.cleaned_data:
+    if posted and form.is_valid() and "date_completed" in form.cleaned_data:
         _check_date(form, form.cleaned_data.get("date_completed"), earliest_date(participant))
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         for item in sec.items:
             answers.pop(item.code, None)
         answers.update(form.answers())
@@ -256,8 +263,9 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         return redirect("capture:log_page", token=token, section=nxt)
     skipped = pages.skipped_by_condition(sec, answers)
     page_blocks = pages.blocks(form, sec, skip=HIDDEN_ON_WEB | skipped)
-    return render(request, "capture/log_page.html", _context(
+    return pages.remember_language(render(request, "capture/log_page.html", _context(
         request, participant, token, title=sec.title, instrument=inst, section=sec, form=form,
+        page_form=pages.PAGE_FORM,
         blocks=page_blocks, errors=pages.error_summary(form, page_blocks), key=draft.submission_key,
         conditional_css=pages.conditional_css(form, sec),
         previous=codes[index - 1] if index else None,
@@ -266,7 +274,7 @@ def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
         signpost=request.method == "GET" and index > 0 and crisis.after(sections[index - 1],
                                                                          answers),
         crisis_contacts=crisis.contacts(),
-    ))
+    )), switched)
 
 
 def _log_page_unavailable(request: HttpRequest, token: str, section: str) -> HttpResponse:

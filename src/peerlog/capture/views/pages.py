@@ -15,13 +15,15 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from peerlog.capture.forms import NumberOrPreferNotField, SectionForm
 from peerlog.capture.programme import instrument_settings
-from peerlog.instruments import PREFER_NOT, languages, load_instrument
+from peerlog.instruments import PREFER_NOT, languages, load_instrument, offered
 from peerlog.instruments.model import Group, Instrument, Item, Section
 
 #: Answers of these types are contact details: never stored with research answers.
@@ -42,11 +44,14 @@ def active_language() -> str:
 
 @lru_cache(maxsize=64)
 def _instrument(code: str, language: str, filled: tuple[tuple[str, str], ...]) -> Instrument:
+    if not offered(code, language):
+        language = "en"  # a full form its translation leaves out (short-only translations)
     return load_instrument(code).translated(language).rendered(dict(filled))
 
 
 def instrument(code: str, language: str | None = None) -> Instrument:
-    """The form ``code`` in ``language`` (default: the active one), placeholders filled."""
+    """The form ``code`` in ``language`` (default: the active one), placeholders filled; in
+    English if that language's translation covers only the short forms."""
     return _instrument(code, language or active_language(),
                        tuple(sorted(instrument_settings().items())))
 
@@ -187,10 +192,10 @@ class Block:
 
 
 def _kind(item: Item, f: forms.Field) -> str:
-    if item.type == "single":
-        return "choice"
-    if item.type == "multi":
+    if item.type == "multi" or isinstance(f.widget, forms.CheckboxSelectMultiple):
         return "multi"
+    if item.type == "single" or isinstance(f.widget, forms.RadioSelect):
+        return "choice"  # also a list the page builds (registration's projects)
     if item.type in ("text", "postal"):
         return "textarea"
     if item.type == "date":
@@ -224,6 +229,15 @@ def _decorate(form: forms.Form, code: str, item: Item, kind: str) -> None:
         attrs.setdefault("max", today().isoformat())
 
 
+def _hint(item: Item) -> str:
+    """The item's help, except a date's: the paper form's "(dd/mm/yy)" does not describe the
+    web's date box, which comes filled in with today's date."""
+    if item.type == "date":
+        return translation.gettext("Today's date is filled in for you: change it only if you "
+                                   "filled in this form on another day.")
+    return item.help or ""
+
+
 def blocks(form: forms.Form, section: Section, skip: set[str] | None = None) -> list[Block]:
     """The page's questions, grouped as the definition groups them."""
     skip = skip or set()
@@ -238,7 +252,7 @@ def blocks(form: forms.Form, section: Section, skip: set[str] | None = None) -> 
             kind = _kind(item, f)
             _decorate(form, item.code, item, kind)
             bf = form[item.code]
-            q = Question(bf=bf, item=item, kind=kind, label=item.text, hint=item.help or "")
+            q = Question(bf=bf, item=item, kind=kind, label=item.text, hint=_hint(item))
             if isinstance(f, NumberOrPreferNotField):
                 q.prefer_not = True
                 value = _value(form, item.code)
@@ -343,6 +357,55 @@ def section_form(inst: Instrument, section: Section, data=None, answers: dict | 
                        initial=initial_from(answers, section), **kwargs)
 
 
+def form_length(inst: Instrument, hidden: set[str] | frozenset[str] = frozenset()
+                ) -> dict[str, int]:
+    """How long a form is, from its definition: its pages and the questions a person may be
+    asked on the web (those asked only after some answers included: "up to")."""
+    return {"pages": len(inst.sections),
+            "questions": sum(1 for code in inst.items if code not in hidden)}
+
+
 def progress(position: int, total: int) -> dict[str, int]:
     return {"page": position, "pages": total, "percent": round(100 * position / total)}
 
+
+
+# --- changing language on a half-filled page ------------------------------------------------
+
+#: The id of a page's answers form: the header's language chooser belongs to it (the HTML
+#: ``form`` attribute), so changing language sends what was typed, without JavaScript.
+PAGE_FORM = "page-form"
+SWITCH = "_change_language"
+
+
+def switch_language(request: HttpRequest) -> str | None:
+    """The language chosen with the chooser on a page with answers (None: not a change of
+    language). It is active for this response; nothing typed is saved or checked."""
+    if request.method != "POST" or SWITCH not in request.POST:
+        return None
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES) or not translation.check_for_language(code):
+        return translation.get_language()
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+    return code
+
+
+def keep_typed(form: forms.Form, data) -> None:
+    """What was typed (``data``) as the unbound ``form``'s initial values: shown again in the
+    new language, with no messages (the person has not sent the page yet)."""
+    for name, f in form.fields.items():
+        value = f.widget.value_from_datadict(data, {}, form.add_prefix(name))
+        if value not in (None, "", []):
+            form.initial[name] = value
+
+
+def remember_language(response: HttpResponse, code: str | None) -> HttpResponse:
+    """The cookie Django's own language view sets, so later pages stay in ``code``."""
+    if code:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response

@@ -37,6 +37,7 @@ from peerlog.capture.models import (
 )
 from peerlog.capture.services import CONTACT_FOR_CHANNEL, register_participant
 from peerlog.capture.views import errors, pages
+from peerlog.export.columns import OTHER_SPECIFY
 
 SESSION_KEY = "peerlog_registration"
 #: Set when this browser has just registered (no token: the link was shown once).
@@ -55,6 +56,8 @@ STEPS: list[tuple[str, str, tuple[str, ...] | None]] = [
 ]
 STEP_NAMES = [s[0] for s in STEPS]
 CONSENTS = ("consent_information", "consent_reminders", "consent_data_use")
+#: Characters kept of a "please specify" answer (a description, not a story).
+OTHER_SPECIFY_MAX = 200
 
 
 # --- the draft ------------------------------------------------------------------------------
@@ -118,6 +121,10 @@ def build_form(step: str, data=None, answers: dict | None = None,
         form.initial.setdefault("date_completed", pages.today())
     if step == "region":
         form.fields["region"].required = True
+    for code in OTHER_SPECIFY:
+        if code in form.fields:  # a few words, not a paragraph: one line
+            form.fields[code].max_length = OTHER_SPECIFY_MAX
+            form.fields[code].widget = forms.TextInput(attrs={"maxlength": OTHER_SPECIFY_MAX})
     if step == "project":
         item = inst.items["project"]
         form.fields["project"] = forms.ChoiceField(
@@ -235,9 +242,11 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
 
 
 def _step(request: HttpRequest, step: str) -> HttpResponse:
+    switched = pages.switch_language(request)  # the page again in another language
+    posted = request.method == "POST" and switched is None
     draft = _draft(request)
-    starting = request.method == "POST" and step == STEP_NAMES[0] and draft is None
-    if request.method == "POST" and draft is None and not starting:
+    starting = posted and step == STEP_NAMES[0] and draft is None
+    if posted and draft is None and not starting:
         # A page of a registration already finished (resubmitted, back button) or expired.
         if request.session.get(REGISTERED_KEY):
             return redirect("capture:register_done")
@@ -248,7 +257,7 @@ def _step(request: HttpRequest, step: str) -> HttpResponse:
     if STEP_NAMES.index(step) > STEP_NAMES.index(first_open) and step not in done:
         return redirect("capture:register_step", step=first_open)
     status = 200
-    if request.method == "POST":
+    if posted:
         form, inst, section = build_form(step, data=request.POST, answers=answers)
         if form.is_valid():
             _check(step, form, answers, request)
@@ -289,7 +298,10 @@ def _step(request: HttpRequest, step: str) -> HttpResponse:
     else:
         form, inst, section = build_form(step, answers=answers)
         _preselect(step, form, answers)
-    return _render_step(request, step, form, inst, section, status=status)
+        if switched:
+            pages.keep_typed(form, request.POST)
+    return pages.remember_language(_render_step(request, step, form, inst, section,
+                                                status=status), switched)
 
 
 def _render_step(request: HttpRequest, step: str, form, inst, section, status: int = 200,
@@ -310,6 +322,7 @@ def _render_step(request: HttpRequest, step: str, form, inst, section, status: i
         "project_choices": choices,
         "confirm_other": getattr(form, "confirm_other", None),
         "last": index == len(STEPS) - 1,
+        "page_form": pages.PAGE_FORM,
         **extra,
     }, status=status)
 

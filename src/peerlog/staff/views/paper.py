@@ -25,7 +25,7 @@ from peerlog.capture import audit, personal_ids
 from peerlog.capture.forms import PAPER, SectionForm
 from peerlog.capture.models import Log, PersonalId
 from peerlog.capture.services import find_participant, outside_scope, programme_start, store_log
-from peerlog.instruments import ScoringError
+from peerlog.instruments import ScoringError, offered
 from peerlog.staff.access import role_required, visible_projects
 from peerlog.staff.layout import (
     ENTRY_INSTRUMENTS,
@@ -98,7 +98,8 @@ def paper_forms(request):
 
 @role_required(*ROW_LEVEL)
 def paper_form_pdf_view(request, code: str, language: str):
-    if code not in PAPER_INSTRUMENTS or language not in {x.code for x in shipped_languages()}:
+    if code not in PAPER_INSTRUMENTS or language not in {x.code for x in shipped_languages()} \
+            or not offered(code, language):  # a full form a short-only translation leaves out
         raise Http404
     raw = request.GET.get("personal_id", "")
     pid = personal_ids.clean(raw) if raw.strip() else ""
@@ -246,6 +247,24 @@ def entry_forms(instrument, data=None, prefix_answers=None, project=None):
     return id_form, sections
 
 
+def consents_given(section_forms) -> bool:
+    """The paper form's three agreements, like the web's (doc 6902-6903: "it is necessary to
+    answer 'Yes' to all of the three questions"): each one not "Yes" gets a message at its
+    field, and nothing is stored."""
+    from peerlog.capture.views.registration import CONSENTS
+
+    ok = True
+    for f in section_forms:
+        for code in CONSENTS:
+            if code in f.fields and f.cleaned_data.get(code) != "yes":
+                f.add_error(code, _(
+                    "The form must say Yes to all three agreements; without this one the "
+                    "person cannot be registered. Check the paper: if it says No or is blank, "
+                    "do not enter this form and ask the project to contact the person."))
+                ok = False
+    return ok
+
+
 def collect(id_form, section_forms) -> dict:
     """All values of a valid entry, including the ID and date as typed."""
     answers = {}
@@ -336,7 +355,8 @@ def _typists(log: Log) -> set[int]:
 def entry(request, project: int, code: str, language: str):
     project = visible_projects(request.user).filter(pk=project).first()
     if (project is None or code not in ENTRY_INSTRUMENTS
-            or language not in {x.code for x in shipped_languages()}):
+            or language not in {x.code for x in shipped_languages()}
+            or not offered(code, language)):
         raise Http404
     instrument = instrument_for(code, language)
     data = request.POST if request.method == "POST" else None
@@ -346,6 +366,10 @@ def entry(request, project: int, code: str, language: str):
         key = request.POST.get("submission_key", "")
         if id_form.is_valid() and all(f.is_valid() for f in section_forms):
             values = collect(id_form, section_forms)
+            if code == "registration" and not consents_given(section_forms):
+                return _render_entry(request, instrument=instrument, project=project,
+                                     language=language, id_form=id_form,
+                                     section_forms=section_forms, title=title, status=400)
             if code == "registration":
                 try:
                     person = register_from_paper(project, values, request.user, language)

@@ -108,6 +108,7 @@ def participant(request, pk: int):
                                           expires_at__gt=timezone.now()).count(),
         "contact_form": ContactReasonForm() if may_view_contact(request.user) else None,
         **_service_use_context(request, person),
+        "own_words": own_words(person),
     })
 
 
@@ -119,6 +120,24 @@ def _service_use_context(request, person) -> dict:
         audit.record(request.user, "participant.service_use_view", person,
                      logs=[p["log"].pk for p in periods])
     return {"service_use": periods}
+
+
+def own_words(person) -> list[tuple[str, str, str]]:
+    """(question, chosen answer, their words) for each "Other, please specify" answer given at
+    registration, for staff to code (never exported by default: export/columns.py)."""
+    from peerlog.export.columns import OTHER_SPECIFY
+    from peerlog.instruments import load_instrument
+
+    inst = load_instrument("registration")
+    out = []
+    for code in OTHER_SPECIFY:
+        text = str(person.registration_answers.get(code) or "").strip()
+        if text:
+            parent = code.removesuffix("_other")
+            option = inst.items[parent].option(getattr(person, parent, ""))
+            out.append((inst.items[parent].text.rstrip("?"),
+                        option.text if option else "", text))
+    return out
 
 
 @role_required(*ROW_LEVEL)
