@@ -27,6 +27,7 @@ NAV = [
     ("staff:audit", _("Audit trail"), (CEN,)),
     ("staff:accounts", _("Accounts"), (ADM,)),
     ("outreach:home", _("Reminders and draws"), ROW_LEVEL),
+    ("staff:settings", _("Settings"), ROW_LEVEL),
     ("staff:password_change", _("Change password"), (C, REG, CEN, COM, ADM)),
 ]
 
