@@ -159,7 +159,7 @@ def test_the_participant_says_they_are_leaving_and_gets_the_quarterly_log(client
     person = participant_factory()
     _log(person, 30)
     token = links.new_token(person, "test")
-    assert 'href="/l/%s/leaving/"' % token in client.get(f"/l/{token}/").content.decode()
+    assert f'href="/l/{token}/leaving/"' in client.get(f"/l/{token}/").content.decode()
     wrong = client.post(f"/l/{token}/leaving/", {"leaving_on": "31/02/2027"})
     assert "Enter the date as day/month/year" in wrong.content.decode()
     assert 'value="31/02/2027"' in wrong.content.decode()
@@ -212,3 +212,38 @@ def test_a_paper_log_keeps_its_paper_date(participant_factory):
     _log(person, 30, mode="paper", received_days_ago=0)  # typed in today
     assert schedule.next_due_on(person) == timezone.localdate() - dt.timedelta(days=2)
     assert schedule.is_due(person)
+
+
+# --- the reminders follow the same rule ------------------------------------------------------
+
+def _reminded(person) -> list[str]:
+    from peerlog.outreach import schedule as outreach_schedule
+
+    return [d.kind for d in outreach_schedule.due() if d.participant.pk == person.pk]
+
+
+def test_reminders_count_online_logs_by_receipt_and_end_with_the_quarterly_log(
+        participant_factory):
+    from peerlog.capture.models import ContactDetails
+
+    backdated = participant_factory()
+    ContactDetails.objects.create(participant=backdated, channels=["email"], email="b@x.org")
+    _log(backdated, 40, received_days_ago=0)  # typed as 40 days ago, sent today
+    assert _reminded(backdated) == []
+    _log(backdated, 40, mode="paper", received_days_ago=0)  # paper keeps its date...
+    assert _reminded(backdated) == []  # ...but the online one sent today is the latest
+
+    leaving = participant_factory()
+    ContactDetails.objects.create(participant=leaving, channels=["email"], email="l@x.org")
+    _log(leaving, 30)
+    assert _reminded(leaving) == ["monthly"]
+    Participant.objects.filter(pk=leaving.pk).update(
+        leaving_on=timezone.localdate() + dt.timedelta(days=5))
+    assert _reminded(leaving) == ["quarterly"]
+    _log(leaving, 0)  # the last log
+    assert _reminded(leaving) == []
+    from peerlog.outreach import schedule as outreach_schedule
+
+    later = timezone.localdate() + dt.timedelta(days=60)
+    assert leaving.pk not in [d.participant.pk for d in outreach_schedule.due(today=later)]
+    assert backdated.pk in [d.participant.pk for d in outreach_schedule.due(today=later)]
