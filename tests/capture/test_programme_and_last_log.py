@@ -247,3 +247,18 @@ def test_reminders_count_online_logs_by_receipt_and_end_with_the_quarterly_log(
     later = timezone.localdate() + dt.timedelta(days=60)
     assert leaving.pk not in [d.participant.pk for d in outreach_schedule.due(today=later)]
     assert backdated.pk in [d.participant.pk for d in outreach_schedule.due(today=later)]
+
+
+def test_the_monthly_draw_records_the_configured_prizes(participant_factory):
+    from peerlog.outreach import draw
+
+    person = participant_factory(prize_draw=True)
+    day = dt.date(2026, 3, 10)
+    Log.objects.create(
+        participant=person, typed_personal_id=person.personal_id.code, instrument="monthly",
+        kind="monthly", version="full", mode="online", completed_on=day, submission_key="d",
+        received_at=dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_default_timezone()))
+    _settings(prize_individual="£30", prize_project="£75")
+    record, created = draw.draw("2026-03", actor="cli", today=dt.date(2026, 4, 2))
+    assert created and (record.individual_prize, record.project_prize) == (
+        "£30 vouchers", "£75 vouchers")
