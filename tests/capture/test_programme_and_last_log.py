@@ -92,6 +92,7 @@ def test_information_page_default_and_programme_text(client):
                   "Who to contact", "peerlog-support@example.org",
                   "Mind, Bipolar UK and Depression Alliance"):
         assert words in page, words
+    assert len(page.encode()) < 100_000
     assert 'href="/information/"' in client.get("/").content.decode()
     arabic = client.get("/information/", headers={"accept-language": "ar"}).content.decode()
     assert 'dir="rtl"' in arabic and "What we keep" not in arabic
