@@ -400,6 +400,10 @@ class ProgrammeSettings(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1  # a single row
         super().save(*args, **kwargs)
+        from django.db import transaction
+
         from peerlog.capture import programme
 
+        # Now, and again once committed: a page read between the two must not keep the old row.
         programme.forget()
+        transaction.on_commit(programme.forget)

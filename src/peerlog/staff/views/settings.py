@@ -152,7 +152,6 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
             if changes:  # unchanged defaults stay unstored, so the deployment's still apply
                 instance.save()
                 audit.record(request.user, "settings.programme", instance, changes=changes)
-        programme.forget()
         messages.success(request, _("Programme settings saved.") if changes
                          else _("Nothing was changed."))
         return redirect("staff:programme_settings")
