@@ -8,18 +8,12 @@ from __future__ import annotations
 import pytest
 from tests.browser.test_participant_pages import Visit
 from tests.browser.test_staff_console import sign_in, staff  # noqa: F401  (fixture)
+from tests.capture.test_programme_and_last_log import _fresh_programme_cache  # noqa: F401
 
-from peerlog.capture import links, programme
+from peerlog.capture import links
 from peerlog.capture.models import AuditEvent, ProgrammeSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_programme_cache():
-    programme.forget()
-    yield
-    programme.forget()
 
 
 def test_a_settings_change_shows_on_the_participant_pages(chromium, axe, live_server, staff):  # noqa: F811

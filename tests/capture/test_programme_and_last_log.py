@@ -23,6 +23,8 @@ DAYS = 28
 
 @pytest.fixture(autouse=True)
 def _fresh_programme_cache():
+    """Settings saved in a test are rolled back; their cached copy must go too (also used by
+    tests/staff/test_settings_console.py and tests/browser/test_programme_settings.py)."""
     programme.forget()
     yield
     programme.forget()

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from tests.capture.test_programme_and_last_log import _fresh_programme_cache  # noqa: F401
 
 from peerlog.capture import programme
 from peerlog.capture.models import AuditEvent, Participant, ProgrammeSettings, Project
@@ -23,13 +24,6 @@ def _same_page(one, other) -> bool:
         body = re.sub(r'value="[0-9a-zA-Z]{40,}"', 'value=""', response.content.decode())
         return re.sub(r"\d+", "N", body)
     return blank(one) == blank(other)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_programme_cache():
-    programme.forget()
-    yield
-    programme.forget()
 
 
 def _programme_post(**changes) -> dict:
