@@ -174,3 +174,21 @@ def test_a_leaving_date_outside_scope_is_not_found_and_unchanged(client, world):
     assert _same_page(response, nobody)
     assert Participant.objects.get(pk=world.pa.pk).leaving_on is None
     assert not AuditEvent.objects.filter(action="participant.leaving").exists()
+
+
+def test_the_participant_page_names_the_quarterly_form_when_the_person_leaves(
+        client, world, participant_factory):
+    from peerlog.capture.services import store_log
+    from peerlog.staff.views.logs import form_title
+
+    person = participant_factory(project=world.a)
+    store_log(scope=None, instrument="quarterly", answers={}, mode="paper",
+              typed_personal_id=person.personal_id.code, submission_key="first",
+              completed_on=dt.date.today() - dt.timedelta(days=20))
+    client.force_login(world.staff["coordinator"])
+    record = f"/staff/participants/{person.pk}/"
+    next_form = re.compile(r"Next form</dt><dd>([^<]*)</dd>")
+    assert next_form.findall(client.get(record).content.decode()) == [form_title("monthly")]
+    soon = dt.date.today() + dt.timedelta(days=10)
+    client.post(f"/staff/participants/{person.pk}/leaving/", {"leaving_on": soon.isoformat()})
+    assert next_form.findall(client.get(record).content.decode()) == [form_title("quarterly")]
