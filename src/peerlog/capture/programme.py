@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from peerlog.instruments.model import DEFAULT_SETTINGS
 
@@ -56,7 +57,13 @@ def _stored() -> dict[str, Any]:
     if row is None:
         from peerlog.capture.models import ProgrammeSettings
 
-        row = ProgrammeSettings.objects.filter(pk=1).values(*FIELDS).first() or {}
+        try:
+            row = ProgrammeSettings.objects.filter(pk=1).values(*FIELDS).first() or {}
+        except (DatabaseError, RuntimeError):
+            # No database to read: before `migrate`, or code run with database access
+            # blocked (form checks, the test suite's database-free tests). The defaults, not
+            # cached, so the next read asks again.
+            return {}
         cache.set(CACHE_KEY, row, CACHE_SECONDS)
     return row
 
