@@ -17,7 +17,7 @@ from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from peerlog.capture import links
+from peerlog.capture import links, programme
 from peerlog.capture.models import Draft, Log
 from peerlog.capture.services import store_log
 from peerlog.capture.views import pages
@@ -100,8 +100,9 @@ def test_a_monthly_log_makes_few_queries_and_no_session(client, participant_fact
     store_log(scope=None, instrument="quarterly", answers={},
               typed_personal_id=p.personal_id.code,
               completed_on=timezone.localdate() - dt.timedelta(days=35), mode="online",
-              submission_key="earlier")
+              submission_key="earlier", received_at=timezone.now() - dt.timedelta(days=35))
     token = links.new_token(p, "test")
+    programme.current()  # the programme settings are cached, as on a running site
     counts = {}
 
     def send(name, method, path, data=None):

@@ -29,6 +29,8 @@ def complete_log(participant, completed_on, status=Log.Status.COMPLETE):
         participant=participant, typed_personal_id=participant.personal_id.code,
         instrument="monthly", kind="monthly", version="full", mode="online",
         completed_on=completed_on, status=status, submission_key=uuid.uuid4().hex,
+        # sent that day, at this time: online logs count from the day they were received
+        received_at=timezone.now() - (timezone.localdate() - completed_on),
     )
 
 

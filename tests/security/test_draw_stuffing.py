@@ -55,7 +55,8 @@ def test_a_log_cannot_be_dated_before_the_previous_one(client, participant_facto
     person = participant_factory(
         registered_at=timezone.now() - dt.timedelta(days=100))
     store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=person.personal_id.code,
-              completed_on=today - dt.timedelta(days=30), mode="online", submission_key="q1")
+              completed_on=today - dt.timedelta(days=30), mode="online", submission_key="q1",
+              received_at=timezone.now() - dt.timedelta(days=30))
     token = links.new_token(person, "test")
     draft = start_log(client, token)
     before = client.post(f"/l/{token}/log/log_on/", {

@@ -204,6 +204,9 @@ class Participant(models.Model):
         max_length=20, choices=Withdrawal.choices, default=Withdrawal.NONE, blank=True
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The day the person leaves the project (told to staff, or through their link): the log
+    # due from then on is the last one, so it is the quarterly form (doc line 945).
+    leaving_on = models.DateField(_("leaving date"), null=True, blank=True)
 
     registration_answers = models.JSONField(default=dict, blank=True)
     # Registered online with a project other than the one that was issued the personal ID
@@ -434,3 +437,45 @@ class RateLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M} {self.count}"
+
+
+class ProgrammeSettings(models.Model):
+    """The programme's own names, prizes, contacts and dates: one row, edited by a central
+    researcher in the staff console. An empty field means the deployment's default
+    (``settings.PEERLOG``), so an empty database behaves as before; read through
+    :func:`peerlog.capture.programme.current` (cached), never directly."""
+
+    name = models.CharField(_("programme name"), max_length=100, blank=True)
+    partners = models.CharField(_("partner organisations"), max_length=300, blank=True)
+    prize_individual = models.CharField(_("monthly prize for an individual"), max_length=40,
+                                        blank=True)
+    prize_project = models.CharField(_("monthly prize for a project"), max_length=40,
+                                     blank=True)
+    prize_final = models.CharField(_("end-of-evaluation prizes"), max_length=40, blank=True)
+    # [{"name", "phone", "when", "text"}]; empty: the UK national services (translated).
+    crisis_contacts = models.JSONField(_("crisis contacts"), default=list, blank=True)
+    support_name = models.CharField(_("support contact name"), max_length=100, blank=True)
+    support_email = models.EmailField(_("support contact email"), blank=True)
+    support_phone = models.CharField(_("support contact phone"), max_length=40, blank=True)
+    programme_start = models.DateField(_("programme start"), null=True, blank=True)
+    programme_end = models.DateField(_("programme end"), null=True, blank=True)
+    information_text = models.TextField(_("information page text"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme settings")
+        verbose_name_plural = _("programme settings")
+
+    def __str__(self) -> str:
+        return "programme settings"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+        from django.db import transaction
+
+        from peerlog.capture import programme
+
+        # Now, and again once committed: a page read between the two must not keep the old row.
+        programme.forget()
+        transaction.on_commit(programme.forget)

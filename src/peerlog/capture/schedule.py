@@ -1,8 +1,14 @@
 """Which log is due for a participant (shared/design/instruments.md, "Schedule").
 
 The first log after registering is quarterly; then one a month; every third log is quarterly
-again (logs 1, 4, 7, ...), and the last log of the study is quarterly too. The short version
-is used when the participant's own setting, or else their project's, says so.
+again (logs 1, 4, 7, ...), and the last log of the study is quarterly too (doc line 945): the
+last one is the log started when no further log would fall due before the person's end (their
+leaving date or the programme's end, :func:`peerlog.capture.programme.end_for`). The short
+version is used when the participant's own setting, or else their project's, says so.
+
+Due periods count an online log by the day it was received, not the date typed on it: a log
+dated back to the previous one must not make the next log due at once (paper logs keep their
+paper date; docs/decisions.md, "Backdated online logs").
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from peerlog.capture import programme
 from peerlog.capture.models import Log, Participant
 
 MONTHLY, QUARTERLY = "monthly", "quarterly"
@@ -33,8 +40,22 @@ def instrument_code(kind: str, short: bool) -> str:
     return f"{kind}_short" if short else kind
 
 
-def due_instrument(participant: Participant, *, last: bool = False) -> str:
-    """The definition code of the log this person fills in next, e.g. ``monthly_short``."""
+def period_days() -> int:
+    return settings.PEERLOG["REMINDER_AFTER_DAYS"]
+
+
+def is_last(participant: Participant, today: dt.date | None = None) -> bool:
+    """Whether a log started ``today`` is the person's last: no further log would fall due
+    before their leaving date or the programme's end."""
+    end = programme.end_for(participant.leaving_on)
+    today = today or timezone.localdate()
+    return end is not None and today + dt.timedelta(days=period_days()) > end
+
+
+def due_instrument(participant: Participant, *, last: bool | None = None) -> str:
+    """The definition code of the log this person fills in next, e.g. ``monthly_short``;
+    quarterly when it is their last (``last``; default: :func:`is_last` today)."""
+    last = is_last(participant) if last is None else last
     kind = kind_of_log(logs_so_far(participant) + 1, last=last)
     short = participant.uses_short_version or not offered_in(kind, participant.language)
     return instrument_code(kind, short)
@@ -63,19 +84,41 @@ def last_log(participant: Participant) -> Log | None:
             .order_by("-completed_on", "-received_at").first())
 
 
-def next_due_on(participant: Participant, last: Log | None = None) -> dt.date | None:
-    """When the next log is due: ``PEERLOG["REMINDER_AFTER_DAYS"]`` days after the date of
-    the last one (the reminders' own rule, :mod:`peerlog.outreach.schedule`); None: due now
-    (no log yet)."""
+def counted_on(log: Log) -> dt.date:
+    """The day a log counts from for due periods: an online log's day of receipt (the date
+    typed on it may be earlier), a paper log's own date."""
+    if log.mode == Log.Mode.ONLINE:
+        return max(log.completed_on, timezone.localdate(log.received_at))
+    return log.completed_on
+
+
+def finished(participant: Participant, last: Log | None = None) -> bool:
+    """Whether the person has sent their last log: a quarterly one in the final period before
+    their end. (A monthly log sent there before the end was known leaves the last one due.)"""
     last = last or last_log(participant)
-    if last is None:
+    end = programme.end_for(participant.leaving_on)
+    return (last is not None and end is not None and last.kind == QUARTERLY
+            and counted_on(last) + dt.timedelta(days=period_days()) > end)
+
+
+def next_due_on(participant: Participant, last: Log | None = None) -> dt.date | None:
+    """When the next log is due: ``PEERLOG["REMINDER_AFTER_DAYS"]`` days after the day the
+    last one counts from (:func:`counted_on`), or at the person's end if that comes first;
+    None: due now (no log yet), or no log is due any more (:func:`finished`)."""
+    last = last or last_log(participant)
+    if last is None or finished(participant, last):
         return None
-    return last.completed_on + dt.timedelta(days=settings.PEERLOG["REMINDER_AFTER_DAYS"])
+    due = counted_on(last) + dt.timedelta(days=period_days())
+    end = programme.end_for(participant.leaving_on)
+    return min(due, max(end, counted_on(last))) if end is not None else due
 
 
 def is_due(participant: Participant, today: dt.date | None = None) -> bool:
-    due = next_due_on(participant)
-    return due is None or (today or timezone.localdate()) >= due
+    last = last_log(participant)
+    if last is None:
+        return True
+    due = next_due_on(participant, last)
+    return due is not None and (today or timezone.localdate()) >= due
 
 
 def changeable_log(participant: Participant, now: dt.datetime | None = None) -> Log | None:

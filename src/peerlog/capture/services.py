@@ -37,10 +37,10 @@ Scope = QuerySet[Project] | Participant | None
 
 
 def programme_start() -> dt.date:
-    """The first date any log may carry (setting ``PROGRAMME_START``, ISO date)."""
-    from django.conf import settings
+    """The first date any log may carry (programme settings; default ``PROGRAMME_START``)."""
+    from peerlog.capture import programme
 
-    return dt.date.fromisoformat(str(settings.PEERLOG["PROGRAMME_START"]))
+    return programme.current().start
 
 
 def find_participant(typed_personal_id: str, *, scope: Scope) -> Participant | None:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from peerlog.capture import views
-from peerlog.capture.views import contact, crisis, logs, newlink, registration
+from peerlog.capture.views import contact, crisis, information, logs, newlink, registration
 
 app_name = "capture"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/done/", registration.done, name="register_done"),
     path("register/<slug:step>/", registration.step, name="register_step"),
     path("help/", crisis.crisis, name="crisis"),
+    path("information/", information.information, name="information"),
     path("link/new/", newlink.new_link, name="new_link"),
     path("link/new/sent/", newlink.new_link_sent, name="new_link_sent"),
     path("l/<str:token>/", logs.link, name="link"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("l/<str:token>/change/<slug:section>/", logs.change_page, name="change_page"),
     path("l/<str:token>/progress/", logs.my_progress, name="progress"),
     path("l/<str:token>/contact/", contact.contact, name="contact"),
+    path("l/<str:token>/leaving/", information.leaving, name="leaving"),
 ]

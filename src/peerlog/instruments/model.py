@@ -32,6 +32,7 @@ VERSIONS = frozenset({"full", "short"})
 DEFAULT_SETTINGS: Mapping[str, str] = MappingProxyType(
     {
         "online_network": "Elefriends",
+        "programme_name": "Side by Side",
         "personal_id_length": "6",
         "programme_partners": "Mind, Bipolar UK and Depression Alliance",
         # Neutral, fictional contacts: the evaluation's real ones must not reach participants.

@@ -1,6 +1,7 @@
 """Monthly prize draws (`peerlog draw --month YYYY-MM`).
 
-Appendix 3.1 of the evaluation: each month, £25 for an individual and £50 for a project,
+Appendix 3.1 of the evaluation: each month, £25 for an individual and £50 for a project (the
+amounts are programme settings, :func:`peerlog.capture.programme.current`, recorded with each draw),
 among the people who completed a log that month and chose to enter the draw. The project
 prize goes, as in the evaluation (section 3), to the project of "one other individual
 randomly selected", so a project's chance grows with its members' logs.
@@ -32,7 +33,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from peerlog.capture import audit
+from peerlog.capture import audit, programme
 from peerlog.capture.models import Log, Participant
 from peerlog.outreach.models import PrizeDraw
 from peerlog.outreach.schedule import month_bounds
@@ -40,10 +41,14 @@ from peerlog.outreach.schedule import month_bounds
 ALGORITHM = "v1"  # random.Random(int(seed, 16)); choice; second choice among the others
 FINAL = "final"  # the month of the end-of-evaluation draw
 FINAL_ALGORITHM = "final-v1"  # ranking by logs; random.Random(seed).sample in a boundary tie
-FINAL_PRIZE = "£50 vouchers"
 FINAL_PRIZES = 3  # how many, unless told (the evaluation did not say)
-INDIVIDUAL_PRIZE = "£25 vouchers"
-PROJECT_PRIZE = "£50 vouchers"
+
+
+def prizes() -> dict[str, str]:
+    """The month's prizes as the programme settings say now (kept with the draw)."""
+    now = programme.current()
+    return {"individual_prize": f"{now.prize_individual} vouchers",
+            "project_prize": f"{now.prize_project} vouchers"}
 
 
 class DrawError(ValueError):
@@ -152,7 +157,7 @@ def draw(month: str, *, actor=None, force: bool = False, reason: str = "",
             PrizeDraw.objects.filter(pk=current.pk).update(current=False)
         record = PrizeDraw.objects.create(
             month=month, seed=seed, algorithm=ALGORITHM, eligible=entries,
-            individual_prize=INDIVIDUAL_PRIZE, project_prize=PROJECT_PRIZE,
+            **prizes(),
             drawn_by=audit.actor_label(actor), reason=reason, current=True,
             **pick(seed, entries),
         )
@@ -181,7 +186,7 @@ def draw_final(until: dt.date, *, prizes: int = FINAL_PRIZES, actor=None, force:
             PrizeDraw.objects.filter(pk=current.pk).update(current=False)
         record = PrizeDraw.objects.create(
             month=FINAL, seed=seed, algorithm=FINAL_ALGORITHM, eligible=entries,
-            winners=winners, until=until, individual_prize=FINAL_PRIZE, project_prize="",
+            winners=winners, until=until, individual_prize=f"{programme.current().prize_final} vouchers", project_prize="",
             drawn_by=audit.actor_label(actor), reason=reason, current=True,
             individual_winner=winners[0]["personal_id"] if winners else "",
             individual_winner_project=winners[0]["project"] if winners else "",

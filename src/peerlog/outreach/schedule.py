@@ -5,8 +5,11 @@ every third log quarterly again (logs 1, 4, 7, ...); :mod:`peerlog.capture.sched
 which log a personal link opens, and this module counts logs the same way (every log but
 those set aside, so a paper log held for second entry counts). A participant is due a
 reminder when their last log (or, before the first one, their registration) is at least
-``PEERLOG["REMINDER_AFTER_DAYS"]`` days old (28 by default). The outbox's unique
-(participant, month, channel) keeps it to one reminder a month.
+``PEERLOG["REMINDER_AFTER_DAYS"]`` days old (28 by default), an online log counting from the
+day it was received (:func:`peerlog.capture.schedule.counted_on`). A person with a leaving
+date, or in a programme with an end, is due by the link's own rule
+(:func:`peerlog.capture.schedule.is_due`: the last log quarterly, none after it). The outbox's
+unique (participant, month, channel) keeps it to one reminder a month.
 
 Nobody is due who withdrew (either kind), did not consent to reminders, opted out of them,
 has no email/SMS channel, or belongs to an inactive project.
@@ -18,9 +21,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, DateField, F, Max, Q, When
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
+from peerlog.capture import programme
 from peerlog.capture import schedule as capture_schedule
 from peerlog.capture.models import ContactDetails, Log, Participant
 
@@ -81,6 +86,14 @@ def may_remind(participant: Participant) -> str:
     return ""
 
 
+#: The day a log counts from (the SQL of :func:`peerlog.capture.schedule.counted_on`).
+COUNTED_ON = Case(
+    When(logs__mode=Log.Mode.ONLINE,
+         then=Greatest("logs__completed_on", TruncDate("logs__received_at"))),
+    default=F("logs__completed_on"), output_field=DateField(),
+)
+
+
 def candidates():
     """Participants who may be reminded at all, with their log count and last log date."""
     counted = ~Q(logs__status=Log.Status.SET_ASIDE) & Q(logs__isnull=False)
@@ -92,7 +105,7 @@ def candidates():
         .select_related("contact", "personal_id", "project")
         .annotate(
             logs_so_far=Count("logs", filter=counted),
-            last_log_on=Max("logs__completed_on", filter=counted),
+            last_log_on=Max(COUNTED_ON, filter=counted),
         )
         .order_by("pk")
     )
@@ -104,11 +117,17 @@ def due(today: dt.date | None = None, after_days: int | None = None) -> list[Due
     out = []
     for participant in candidates():
         last = participant.last_log_on or timezone.localdate(participant.registered_at)
-        if (today - last).days < after_days:
+        ending = (participant.logs_so_far
+                  and programme.end_for(participant.leaving_on) is not None)
+        if ending and not capture_schedule.is_due(participant, today):
+            continue
+        if not ending and (today - last).days < after_days:
             continue
         channels = reachable_channels(participant)
         if not channels:
             continue
         number = participant.logs_so_far + 1
-        out.append(Due(participant, number, log_kind(number), last, channels))
+        kind = capture_schedule.kind_of_log(
+            number, last=capture_schedule.is_last(participant, today))
+        out.append(Due(participant, number, kind, last, channels))
     return out

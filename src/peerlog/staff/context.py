@@ -29,6 +29,7 @@ NAV = [
     ("staff:audit", _("Audit trail"), (CEN,)),
     ("staff:accounts", _("Accounts"), (ADM,)),
     ("staff:reminders", _("Reminders and draws"), ROW_LEVEL),
+    ("staff:settings", _("Settings"), ROW_LEVEL),
     ("staff:password_change", _("Change password"), (C, REG, CEN, COM, ADM)),
     ("staff:backup_codes", _("Backup codes"), (C, REG, CEN, COM, ADM)),
 ]

@@ -392,7 +392,7 @@ def due_people(projects: QuerySet[Project], today: dt.date | None = None) -> lis
     a paper log held for second entry counts as logged), and the next form is the one their
     personal link would open (:func:`peerlog.capture.schedule.kind_of_log`).
     """
-    from peerlog.capture.schedule import instrument_code, kind_of_log
+    from peerlog.capture.schedule import instrument_code, is_last, kind_of_log
 
     today = today or timezone.localdate()
     counted = ~Q(logs__status=Log.Status.SET_ASIDE) & Q(logs__isnull=False)
@@ -406,7 +406,8 @@ def due_people(projects: QuerySet[Project], today: dt.date | None = None) -> lis
         days = (today - since).days
         if days < DUE_AFTER_DAYS:
             continue
-        form = instrument_code(kind_of_log(person.n_logs + 1), person.uses_short_version)
+        form = instrument_code(kind_of_log(person.n_logs + 1, last=is_last(person, today)),
+                              person.uses_short_version)
         out.append(DuePerson(person, form, reminder_channels(person), person.last_log, days))
     out.sort(key=lambda d: (-d.days, d.participant.personal_id.code))
     return out
@@ -425,14 +426,15 @@ def due_counts(due: Iterable[DuePerson]) -> list[dict[str, Any]]:
 def due_status(person: Participant, today: dt.date | None = None) -> dict[str, Any]:
     """One person's place in the schedule, by the rule of :func:`due_people`: last log,
     days since, whether due or overdue, the next form and the channels a reminder uses."""
-    from peerlog.capture.schedule import instrument_code, kind_of_log
+    from peerlog.capture.schedule import instrument_code, is_last, kind_of_log
 
     today = today or timezone.localdate()
     counted = person.logs.exclude(status=Log.Status.SET_ASIDE)
     last = counted.aggregate(last=Max("completed_on"))["last"]
     since = last or timezone.localtime(person.registered_at).date()
     days = (today - since).days
-    form = instrument_code(kind_of_log(counted.count() + 1), person.uses_short_version)
+    form = instrument_code(kind_of_log(counted.count() + 1, last=is_last(person, today)),
+                          person.uses_short_version)
     if person.withdrawal:
         state = "withdrawn"
     elif days >= OVERDUE_AFTER_DAYS:

@@ -19,6 +19,7 @@ from peerlog.staff.views import (
     reminders,
     reports,
     research_exports,
+    settings,
 )
 
 app_name = "staff"
@@ -89,6 +90,12 @@ urlpatterns = [
     path("accounts/", accounts.accounts, name="accounts"),
     path("accounts/<int:pk>/password/", accounts.account_password, name="account_password"),
     path("accounts/<int:pk>/<slug:action>/", accounts.account_action, name="account_action"),
+    # Settings (programme: central researchers; projects: within scope)
+    path("settings/", settings.settings_home, name="settings"),
+    path("settings/programme/", settings.programme_settings, name="programme_settings"),
+    path("projects/<int:pk>/settings/", settings.project_settings, name="project_settings"),
+    path("participants/<int:pk>/leaving/", settings.participant_leaving,
+         name="participant_leaving"),
     # Everyone: their own password
     path("password/", auth.password_change, name="password_change"),
     path("backup-codes/", auth.backup_codes_page, name="backup_codes"),

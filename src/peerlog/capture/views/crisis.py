@@ -15,12 +15,14 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from peerlog.capture import programme
+
 #: SWEMWBS items answered "None of the time" (1) that together suggest distress.
 SWEMWBS_NONE_OF_THE_TIME = 3
 
 
 def contacts() -> list[dict[str, Any]]:
-    return settings.PEERLOG["CRISIS_CONTACTS"]
+    return programme.crisis_contacts()
 
 
 def _number(value: Any) -> int | None:

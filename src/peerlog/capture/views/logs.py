@@ -131,6 +131,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         request, participant, token, title=inst.title, instrument=inst, draft=draft,
         length=pages.form_length(inst, hidden=HIDDEN_ON_WEB), last=last, due=due,
         next_due=schedule.next_due_on(participant, last) if last else None,
+        finished=bool(last) and not due and schedule.finished(participant, last),
         changeable=None if due else schedule.changeable_log(participant),
         done_pages=len(draft.done_sections) if draft else 0,
     ))
@@ -367,6 +368,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
         request, participant, token, title=_("Thank you"), instrument=inst, log=last,
         next_kind=schedule.kind_of_log(schedule.logs_so_far(participant) + 1),
         next_due=schedule.next_due_on(participant),
+        finished=schedule.finished(participant),
         changeable=schedule.changeable_log(participant),
         signpost=bool(inst) and crisis.after(inst.sections[-1], last.answers),
         crisis_contacts=crisis.contacts(),
