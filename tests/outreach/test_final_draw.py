@@ -118,6 +118,22 @@ def test_final_draw_command(season, capsys):
     assert PrizeDraw.objects.count() == 1
 
 
+def test_final_draw_defaults_to_the_programme_end_and_its_prize(season, capsys):
+    from peerlog.capture import programme
+    from peerlog.capture.models import ProgrammeSettings
+
+    ProgrammeSettings.objects.update_or_create(
+        pk=1, defaults={"programme_end": END, "prize_final": "£40"})
+    programme.forget()
+    try:
+        assert main(["draw", "--final", "--prizes", "1", "--today", "2026-07-01"]) == 0
+        record = PrizeDraw.objects.get(month="final")
+        assert record.until == END and record.individual_prize == "£40 vouchers"
+        assert f"prize 1 (£40 vouchers): {season['six'].personal_id.code}" in capsys.readouterr().out
+    finally:
+        programme.forget()
+
+
 def test_staff_see_final_winners_of_their_own_projects_only(season, client, make_staff):
     record, _ = draw.draw_final(END, prizes=3, today=AFTER)
     coordinator = make_staff("coordinator", projects=[season["five"].project])

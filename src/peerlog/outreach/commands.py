@@ -44,12 +44,16 @@ def run_draw(args: argparse.Namespace) -> int:
     from peerlog.web import setup
 
     setup()
+    from peerlog.capture import programme
     from peerlog.outreach import draw
 
     try:
         if args.final:
             if args.until is None:
-                raise draw.DrawError("--final needs --until YYYY-MM-DD (the evaluation's last day)")
+                args.until = programme.current().end
+            if args.until is None:
+                raise draw.DrawError("--final needs --until YYYY-MM-DD (the evaluation's last day)"
+                                     " or a programme end date in the settings")
             record, created = draw.draw_final(args.until, prizes=args.prizes, actor="cli",
                                               force=args.force, reason=args.reason,
                                               today=args.today)
@@ -115,7 +119,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--final", action="store_true",
                        help="the end-of-evaluation prizes for the most frequent completers")
     p.add_argument("--until", type=_date, default=None,
-                   help="with --final: the evaluation's last day (YYYY-MM-DD), now past")
+                   help="with --final: the evaluation's last day (YYYY-MM-DD), now past; default: the "
+                        "programme end date of the settings")
     p.add_argument("--prizes", type=int, default=3,
                    help="with --final: how many prizes (default 3)")
     p.add_argument("--force", action="store_true",
