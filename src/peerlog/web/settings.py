@@ -274,7 +274,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "peerlog.staff.lockout.ThrottleHandler"
 AXES_USERNAME_CALLABLE = "peerlog.staff.lockout.throttle_username"
-AXES_CLIENT_IP_CALLABLE = "peerlog.staff.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "peerlog.web.client.client_address"
 AXES_LOCKOUT_CALLABLE = "peerlog.staff.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # unlocking is an audited console action, not an admin delete
@@ -282,7 +282,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "password", "code", "ip_address"]
 # Failures from one client address, whatever the user names, before it is throttled too.
 PEERLOG_SIGNIN_ADDRESS_LIMIT = int(os.environ.get("PEERLOG_SIGNIN_ADDRESS_LIMIT", "20"))
 # Behind a reverse proxy (nginx) REMOTE_ADDR is the proxy's: list the proxies' addresses
-# (comma-separated) and the client address is taken from X-Forwarded-For, set by them.
+# (comma-separated) and the client address is read from PEERLOG["CLIENT_ADDRESS_HEADER"]
+# (X-Forwarded-For unless set) only on requests from them (peerlog.web.client).
 PEERLOG_TRUSTED_PROXIES = [
     a.strip() for a in os.environ.get("PEERLOG_TRUSTED_PROXIES", "").split(",") if a.strip()
 ]
@@ -423,7 +424,8 @@ PEERLOG.update({
         "PEERLOG_REGISTER_START_LIMIT_PER_CLIENT", "20")),
     "RATE_LIMIT_WINDOW_MINUTES": int(os.environ.get("PEERLOG_RATE_LIMIT_WINDOW_MINUTES", "60")),
     # Behind a reverse proxy: the WSGI key of the header holding the client's address
-    # (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
+    # (e.g. HTTP_X_FORWARDED_FOR; the nearest entry not a PEERLOG_TRUSTED_PROXIES address is
+    # used; peerlog.web.client). Empty: REMOTE_ADDR, unless trusted proxies are listed.
     "CLIENT_ADDRESS_HEADER": os.environ.get("PEERLOG_CLIENT_ADDRESS_HEADER", ""),
     # `peerlog cleanup` (run daily): what is deleted after how many days.
     "REGISTRATION_DRAFT_DAYS": int(os.environ.get("PEERLOG_REGISTRATION_DRAFT_DAYS", "7")),
