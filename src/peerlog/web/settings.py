@@ -432,6 +432,11 @@ PEERLOG.update({
     "LOG_DRAFT_DAYS": int(os.environ.get("PEERLOG_LOG_DRAFT_DAYS", "60")),
     "DEAD_LINK_DAYS": int(os.environ.get("PEERLOG_DEAD_LINK_DAYS", "90")),
     "RATE_LIMIT_KEEP_DAYS": int(os.environ.get("PEERLOG_RATE_LIMIT_KEEP_DAYS", "2")),
+    # Bodies of outbox messages sent (they carry a personal link); 0 keeps them.
+    "SENT_MESSAGE_BODY_DAYS": int(os.environ.get("PEERLOG_SENT_MESSAGE_BODY_DAYS", "30")),
+    # Audit events are evidence (who saw contact details, who changed a log): six years by
+    # default, the UK limitation period for most claims; 0 keeps them for ever.
+    "AUDIT_KEEP_DAYS": int(os.environ.get("PEERLOG_AUDIT_KEEP_DAYS", str(6 * 366))),
 })
 
 # "Get a new link" (peerlog.capture.views.newlink): requests per client address and per
