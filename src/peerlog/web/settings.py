@@ -198,6 +198,9 @@ def _database() -> dict:
         # tables and ignore the busy timeout, so concurrency tests would not test production.
         # One per test process, so parallel runs on one machine do not share a database.
         "TEST": {"NAME": str(HOME / f"test-peerlog-{os.getpid()}.sqlite3")},
+        # Keep each thread's connection between requests: opening the file and running the
+        # PRAGMAs below cost more than most participant pages' queries (bench/README.md).
+        "CONN_MAX_AGE": 60,
         # WAL and a busy timeout let the web server and commands (reminders, export) share
         # the file without "database is locked" errors; IMMEDIATE avoids upgrade deadlocks.
         "OPTIONS": {
