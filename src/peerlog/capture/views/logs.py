@@ -106,15 +106,15 @@ def _withdrawn(request, participant, token):
 @require_http_methods(["GET", "POST"])
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """Start page of the personal link: which log is due, start or carry on."""
-    participant, found = _link_for(token, request, draft_key="")  # the open log: same query
+    participant = participant_for(token, request)
     if participant.withdrawal:
         return _withdrawn(request, participant, token)
-    draft = found.open_draft
+    draft = open_draft(participant)
     due = draft is not None or schedule.is_due(participant)
     if request.method == "POST":
         if not due:  # one log per due period: the page says when the next one is
             return redirect("capture:link", token=token)
-        draft = draft or start_draft(participant)
+        draft = start_draft(participant)
         _inst, sections = sections_of(draft)
         return redirect("capture:log_page", token=token,
                         section=first_unfinished(draft, sections))
