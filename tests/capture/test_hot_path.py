@@ -125,16 +125,16 @@ def test_a_monthly_log_makes_few_queries_and_no_session(client, participant_fact
                         {"key": draft.submission_key, **_answers(section)})
     assert response["Location"].endswith(f"/l/{token}/thanks/")
     assert Log.objects.filter(participant=p, submission_key=draft.submission_key).count() == 1
-    # One for the link (with its participant), one for the open log; a page sent adds the
-    # write (and, on the page with the date, the earliest date allowed).
+    # One for the link with its participant and open log (peerlog.capture.linklookup); a page
+    # sent adds the write (and, on the page with the date, the earliest date allowed).
     last = inst.sections[-1].code
     for section in inst.sections:
-        assert counts[f"GET {section.code}"] == 2, counts
+        assert counts[f"GET {section.code}"] == 1, counts
         if section.code != last:
-            expected = 4 if section.code == "log_on" else 3
+            expected = 3 if section.code == "log_on" else 2
             assert counts[f"POST {section.code}"] == expected, counts
-    # 52: the link page also asks whether a log is due yet (one log per due period).
-    assert sum(counts.values()) <= 52, counts
+    # 38: the link page also asks whether a log is due yet (one log per due period).
+    assert sum(counts.values()) <= 38, counts
     # Link pages never touch the session table, and set no session cookie.
     assert Session.objects.count() == 0
     assert "sessionid" not in client.cookies
@@ -158,5 +158,51 @@ def test_a_resent_last_page_is_recognised_in_the_same_query(client, participant_
         again = client.post(f"/l/{token}/log/{last}/",
                             {"key": draft.submission_key, **_answers(inst.sections[-1])})
     assert again.status_code == 302 and again["Location"].endswith("/thanks/")
-    assert len(queries.captured_queries) == 2
+    assert len(queries.captured_queries) == 1
     assert Log.objects.filter(participant=p).count() == 1
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_the_one_query_lookup_gives_what_the_orm_gives(participant_factory):
+    """Every field of the link, participant, project, personal ID and drafts, converted as the
+    ORM converts them (dates, JSON, booleans), and the related objects attached."""
+    from peerlog.capture import linklookup
+    from peerlog.capture.models import Participant, PersonalLink
+
+    p = participant_factory()
+    token = links.new_token(p, "test")
+    token_hash = Participant.hash_token(token)
+    store_log(scope=None, instrument="monthly", answers={}, typed_personal_id=p.personal_id.code,
+              completed_on=timezone.localdate() - dt.timedelta(days=40), mode="online",
+              submission_key="stored-key")
+    sent = Draft.objects.create(participant=p, instrument="monthly", submission_key="stored-key",
+                                log=Log.objects.get(participant=p))
+    open_ = Draft.objects.create(participant=p, instrument="monthly", submission_key="open-key",
+                                 answers={"wellbeing_1": "3", "nested": [1, {"a": None}]},
+                                 done_sections=["about"])
+    orm = PersonalLink.objects.select_related("participant__project",
+                                              "participant__personal_id").get(token_hash=token_hash)
+    open_fields = _fields(Draft.objects.get(pk=open_.pk))
+    for key, finished in ((None, False), ("", False), ("stored-key", True), ("other", False)):
+        with CaptureQueriesContext(connection) as queries:
+            found = linklookup.find(token_hash, key)
+            link = found.link
+            assert _fields(link) == _fields(orm)
+            assert _fields(link.participant) == _fields(orm.participant)
+            assert _fields(link.participant.project) == _fields(orm.participant.project)
+            assert _fields(link.participant.personal_id) == _fields(orm.participant.personal_id)
+            assert link.participant.personal_id.participant is link.participant
+            if key is None:
+                assert found.open_draft is None and not found.finished
+            else:
+                assert _fields(found.open_draft) == open_fields
+                assert found.open_draft.participant is link.participant
+                assert found.finished is finished
+        assert len(queries.captured_queries) == 1
+    assert sent.pk != open_.pk
+    assert linklookup.find("0" * 64).link is None
+    assert linklookup.find("0" * 64, "stored-key").link is None

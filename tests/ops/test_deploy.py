@@ -261,6 +261,34 @@ def test_access_log_masks_personal_link_tokens(deployed):
     assert "GET /healthz" in log or "GET / " in log  # other requests are logged as they are
 
 
+def test_error_log_never_holds_personal_link_tokens(deployed):
+    """Requests that make nginx write error-log lines (which quote the request line and
+    cannot be masked): a body too large (error), a body buffered to a temporary file (warn).
+    Without the site's `error_log ... crit` these lines land in the main error log, which
+    this stack keeps at warn, with the token in them."""
+    token = deployed.seeded["token"]
+    browser = Browser("localhost", deployed.stack.https_port, deployed.cafile)
+    resp, _ = browser.request("POST", f"/l/{token}/?t={token}", {"pad": "x" * 2_000_000})
+    assert resp.status == 413
+    # With its CSRF token, so Django reads the whole body (a refusal before reading it can
+    # reset the connection while nginx is still sending: a 502 instead).
+    resp, text = browser.request("GET", f"/l/{token}/progress/")
+    resp, _ = browser.request("POST", f"/l/{token}/progress/",
+                              {**browser.form_fields(text), "pad": "y" * 300_000})
+    assert resp.status == 200  # gunicorn answered, after nginx buffered the body to disk
+    for _attempt in range(100):  # readiness: both lines written to the access log
+        log = deployed.stack.access_log.read_text()
+        if " 413 " in log and "POST /l/<token>/progress/" in log:
+            break
+        time.sleep(0.1)
+    assert "POST /l/<token>/progress/ HTTP/1.1\" 200" in log
+    work = deployed.stack.work
+    written = {path.name: path.read_text(errors="replace") for path in work.glob("*.log")}
+    for name, text in written.items():
+        assert token not in text, name
+    assert {"error.log", "peerlog-error.log", "peerlog-access.log"} <= set(written)
+
+
 def test_check_passes_on_this_setup(deployed):
     result = run_peerlog(deployed.env, "check", check=False)
     assert result.returncode == 0, result.stdout

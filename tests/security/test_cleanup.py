@@ -102,7 +102,7 @@ def test_cleanup_removes_what_has_outlived_its_use_and_only_that(leftovers, caps
 
     # Again: nothing more to remove, nothing more audited.
     assert main(["cleanup"]) == 0
-    assert capsys.readouterr().out.count("removed 0 ") == 6
+    assert capsys.readouterr().out.count("removed 0 ") == 8
     assert AuditEvent.objects.filter(action="capture.cleanup").count() == 1
 
 
@@ -115,3 +115,49 @@ def test_retention_comes_from_the_settings(leftovers, settings):
     assert removed["unfinished registrations"] == 0 and removed["unsent logs"] == 0
     assert removed["dead personal links"] == 3
     assert RegistrationDraft.objects.count() == 2 and Draft.objects.count() == 3
+
+
+def test_sent_message_bodies_and_old_audit_events_go_after_their_time(participant_factory,
+                                                                       settings, capsys):
+    """Rows before and after, read back from the database: only sent messages past their
+    days lose their text; only audit events past theirs are deleted; 0 keeps both."""
+    from peerlog.capture import audit
+    from peerlog.outreach.models import Message
+
+    p = participant_factory()
+
+    def message(month, state, sent_days_ago=None):
+        msg = Message.objects.create(participant=p, month=month, channel="email", state=state,
+                                     body=f"Your link: https://x/l/secret-{month}/")
+        if sent_days_ago is not None:
+            Message.objects.filter(pk=msg.pk).update(sent_at=days_ago(sent_days_ago))
+        return msg.pk
+
+    old_sent = message("2026-01", Message.State.SENT, 31)
+    new_sent = message("2026-02", Message.State.SENT, 29)
+    failed = message("2026-03", Message.State.FAILED)
+    Message.objects.filter(pk=failed).update(sent_at=days_ago(90))  # not sent: kept for a retry
+    audit.record("cli", "test.old", "thing", n=1)
+    audit.record("cli", "test.recent", "thing", n=2)
+    AuditEvent.objects.filter(action="test.old").update(at=days_ago(6 * 366 + 1))
+    AuditEvent.objects.filter(action="test.recent").update(at=days_ago(6 * 366 - 1))
+
+    settings.PEERLOG = {**settings.PEERLOG, "SENT_MESSAGE_BODY_DAYS": 0, "AUDIT_KEEP_DAYS": 0}
+    assert main(["cleanup"]) == 0
+    assert "removed 0 bodies of sent messages" in capsys.readouterr().out
+    assert Message.objects.exclude(body="").count() == 3
+    assert AuditEvent.objects.filter(action__startswith="test.").count() == 2
+
+    settings.PEERLOG = {**settings.PEERLOG, "SENT_MESSAGE_BODY_DAYS": 30,
+                        "AUDIT_KEEP_DAYS": 6 * 366}
+    assert main(["cleanup"]) == 0
+    out = capsys.readouterr().out
+    assert "removed 1 bodies of sent messages" in out and "removed 1 audit events" in out
+    bodies = dict(Message.objects.values_list("pk", "body"))
+    assert bodies == {old_sent: "", new_sent: "Your link: https://x/l/secret-2026-02/",
+                      failed: "Your link: https://x/l/secret-2026-03/"}
+    assert Message.objects.get(pk=old_sent).state == Message.State.SENT  # the record stays
+    assert list(AuditEvent.objects.filter(action__startswith="test.")
+                .values_list("action", flat=True)) == ["test.recent"]
+    event = AuditEvent.objects.get(action="capture.cleanup")
+    assert event.detail["bodies_of_sent_messages"] == 1 and event.detail["audit_events"] == 1

@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands (one ``add_parser`` block each)."""
     p = subparsers.add_parser(
         "cleanup", help="delete expired sessions, unfinished registrations and logs, dead "
-        "links and old rate-limit counters (idempotent; run daily)")
+        "links, old rate-limit counters, sent messages' text and old audit events "
+        "(idempotent; run daily)")
     p.set_defaults(func=run_cleanup)
     p = subparsers.add_parser(
         "rotate-contact-key",

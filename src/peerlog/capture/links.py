@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
+from peerlog.capture import linklookup
 from peerlog.capture.models import Participant, PersonalLink
 
 TOKEN_BYTES = 32
@@ -46,19 +47,25 @@ def link_status(token: str) -> tuple[Participant | None, str]:
     """``(participant, "ok")`` for a live link; otherwise why it does not work, so the page can
     say so: ``(None, "unknown")`` (mistyped, cut short, or deleted long ago), or
     ``(participant, "expired" | "revoked")``."""
+    participant, status, _found = lookup(token)
+    return participant, status
+
+
+def lookup(token: str, draft_key: str | None = None
+           ) -> tuple[Participant | None, str, linklookup.Found | None]:
+    """:func:`link_status`, and with ``draft_key`` (a log page) the person's drafts from the
+    same query (:mod:`peerlog.capture.linklookup`, the participant pages' hot path)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None, "unknown"
-    link = next(iter(  # token_hash is unique: [:1], no ORDER BY to compile (the hot path)
-        PersonalLink.objects.select_related("participant__project", "participant__personal_id")
-        .filter(token_hash=Participant.hash_token(token))[:1]
-    ), None)
+        return None, "unknown", None
+    found = linklookup.find(Participant.hash_token(token), draft_key)
+    link = found.link
     if link is None:
-        return None, "unknown"
+        return None, "unknown", None
     if link.revoked_at is not None:
-        return link.participant, "revoked"
+        return link.participant, "revoked", found
     if link.expires_at <= timezone.now():
-        return link.participant, "expired"
-    return link.participant, "ok"
+        return link.participant, "expired", found
+    return link.participant, "ok", found
 
 
 def participant_for_token(token: str) -> Participant | None:

@@ -16,23 +16,16 @@ import hmac
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
 from peerlog.capture.models import RateLimit
 
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: ``REMOTE_ADDR``, or the last entry of the trusted proxy's header
-    (``PEERLOG["CLIENT_ADDRESS_HEADER"]``) when PeerLog runs behind one."""
-    header = settings.PEERLOG.get("CLIENT_ADDRESS_HEADER")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+# The one client-address function (also the sign-in throttle's), under its old name here.
+from peerlog.web.client import client_address as client_address
 
 
-def _key(scope: str, value: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{value}".encode(),
+def _key(scope: str, value: str | None) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{value or ''}".encode(),
                     hashlib.sha256).hexdigest()
 
 
@@ -42,7 +35,7 @@ def _window_start(now: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
-def hit(scope: str, value: str, limit: int, now: dt.datetime | None = None) -> bool:
+def hit(scope: str, value: str | None, limit: int, now: dt.datetime | None = None) -> bool:
     """Count one attempt of ``scope`` from ``value``; True while within ``limit`` this window.
 
     The attempt is counted even when refused, so hammering a limit does not reopen it.

@@ -13,7 +13,6 @@ names exist.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -36,31 +35,6 @@ def throttle_username(request: HttpRequest | None, credentials: dict | None) -> 
     if name is None and request is not None:
         name = request.POST.get("username", "")
     return str(name or "").strip().lower()[:150]
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, unless it is a trusted proxy (``PEERLOG_TRUSTED_PROXIES``): then the
-    nearest address in X-Forwarded-For that is not a trusted proxy (what nginx appended).
-
-    With trusted proxies set, an empty REMOTE_ADDR (gunicorn on a Unix socket, which only the
-    local proxy can reach) counts as the proxy too.
-    """
-    remote = _valid(request.META.get("REMOTE_ADDR", ""))
-    trusted = set(settings.PEERLOG_TRUSTED_PROXIES)
-    if not trusted or (remote is not None and remote not in trusted):
-        return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    for hop in reversed(hops):
-        if hop and hop not in trusted:
-            return _valid(hop) or remote
-    return remote
-
-
-def _valid(address: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 class ThrottleBackend(AxesStandaloneBackend):

@@ -198,6 +198,9 @@ def _database() -> dict:
         # tables and ignore the busy timeout, so concurrency tests would not test production.
         # One per test process, so parallel runs on one machine do not share a database.
         "TEST": {"NAME": str(HOME / f"test-peerlog-{os.getpid()}.sqlite3")},
+        # Keep each thread's connection between requests: opening the file and running the
+        # PRAGMAs below cost more than most participant pages' queries (bench/README.md).
+        "CONN_MAX_AGE": 60,
         # WAL and a busy timeout let the web server and commands (reminders, export) share
         # the file without "database is locked" errors; IMMEDIATE avoids upgrade deadlocks.
         "OPTIONS": {
@@ -274,7 +277,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "peerlog.staff.lockout.ThrottleHandler"
 AXES_USERNAME_CALLABLE = "peerlog.staff.lockout.throttle_username"
-AXES_CLIENT_IP_CALLABLE = "peerlog.staff.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "peerlog.web.client.client_address"
 AXES_LOCKOUT_CALLABLE = "peerlog.staff.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # unlocking is an audited console action, not an admin delete
@@ -282,7 +285,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "password", "code", "ip_address"]
 # Failures from one client address, whatever the user names, before it is throttled too.
 PEERLOG_SIGNIN_ADDRESS_LIMIT = int(os.environ.get("PEERLOG_SIGNIN_ADDRESS_LIMIT", "20"))
 # Behind a reverse proxy (nginx) REMOTE_ADDR is the proxy's: list the proxies' addresses
-# (comma-separated) and the client address is taken from X-Forwarded-For, set by them.
+# (comma-separated) and the client address is read from PEERLOG["CLIENT_ADDRESS_HEADER"]
+# (X-Forwarded-For unless set) only on requests from them (peerlog.web.client).
 PEERLOG_TRUSTED_PROXIES = [
     a.strip() for a in os.environ.get("PEERLOG_TRUSTED_PROXIES", "").split(",") if a.strip()
 ]
@@ -425,13 +429,19 @@ PEERLOG.update({
         "PEERLOG_REGISTER_START_LIMIT_PER_CLIENT", "20")),
     "RATE_LIMIT_WINDOW_MINUTES": int(os.environ.get("PEERLOG_RATE_LIMIT_WINDOW_MINUTES", "60")),
     # Behind a reverse proxy: the WSGI key of the header holding the client's address
-    # (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
+    # (e.g. HTTP_X_FORWARDED_FOR; the nearest entry not a PEERLOG_TRUSTED_PROXIES address is
+    # used; peerlog.web.client). Empty: REMOTE_ADDR, unless trusted proxies are listed.
     "CLIENT_ADDRESS_HEADER": os.environ.get("PEERLOG_CLIENT_ADDRESS_HEADER", ""),
     # `peerlog cleanup` (run daily): what is deleted after how many days.
     "REGISTRATION_DRAFT_DAYS": int(os.environ.get("PEERLOG_REGISTRATION_DRAFT_DAYS", "7")),
     "LOG_DRAFT_DAYS": int(os.environ.get("PEERLOG_LOG_DRAFT_DAYS", "60")),
     "DEAD_LINK_DAYS": int(os.environ.get("PEERLOG_DEAD_LINK_DAYS", "90")),
     "RATE_LIMIT_KEEP_DAYS": int(os.environ.get("PEERLOG_RATE_LIMIT_KEEP_DAYS", "2")),
+    # Bodies of outbox messages sent (they carry a personal link); 0 keeps them.
+    "SENT_MESSAGE_BODY_DAYS": int(os.environ.get("PEERLOG_SENT_MESSAGE_BODY_DAYS", "30")),
+    # Audit events are evidence (who saw contact details, who changed a log): six years by
+    # default, the UK limitation period for most claims; 0 keeps them for ever.
+    "AUDIT_KEEP_DAYS": int(os.environ.get("PEERLOG_AUDIT_KEEP_DAYS", str(6 * 366))),
 })
 
 # "Get a new link" (peerlog.capture.views.newlink): requests per client address and per

@@ -12,7 +12,6 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,7 +44,12 @@ def participant_for(token: str, request: HttpRequest | None = None) -> Participa
     Until the person picks a language on this device, pages are in the language they
     registered in (also the page of an expired link).
     """
-    participant, status = links.link_status(token)
+    return _link_for(token, request)[0]
+
+
+def _link_for(token: str, request: HttpRequest | None = None, draft_key: str | None = None):
+    """:func:`participant_for`, and with ``draft_key`` the drafts found by the same query."""
+    participant, status, found = links.lookup(token, draft_key)
     if (participant is not None and request is not None
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and participant.language in pages.instrument_languages()):
@@ -53,22 +57,12 @@ def participant_for(token: str, request: HttpRequest | None = None) -> Participa
         request.LANGUAGE_CODE = participant.language
     if status != "ok":
         raise LinkNotWorking(status)
-    return participant
+    return participant, found
 
 
 def open_draft(participant: Participant) -> Draft | None:
     # At most one (a constraint): no ORDER BY to compile or run.
     return next(iter(Draft.objects.filter(participant=participant, log__isnull=True)[:1]), None)
-
-
-def _drafts(participant: Participant, key: str) -> tuple[bool, Draft | None]:
-    """Whether ``key`` is the key of a log already stored, and the open draft: one query."""
-    if not key:
-        return False, open_draft(participant)
-    rows = list(Draft.objects.filter(participant=participant)
-                .filter(Q(log__isnull=True) | Q(submission_key=key, log__isnull=False))[:2])
-    finished = any(d.log_id is not None for d in rows)
-    return finished, next((d for d in rows if d.log_id is None), None)
 
 
 def start_draft(participant: Participant) -> Draft:
@@ -217,13 +211,15 @@ def log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
 
 
 def _log_page(request: HttpRequest, token: str, section: str) -> HttpResponse:
-    participant = participant_for(token, request)
+    key = request.POST.get("key", "") if request.method == "POST" else ""
+    # The link, the person, the open draft and whether the key is of a log already stored:
+    # one query (peerlog.capture.linklookup).
+    participant, found = _link_for(token, request, draft_key=key)
     if participant.withdrawal:
         return _withdrawn(request, participant, token)
     switched = pages.switch_language(request)  # the page again in another language
     posted = request.method == "POST" and switched is None
-    key = request.POST.get("key", "") if request.method == "POST" else ""
-    finished, draft = _drafts(participant, key)
+    finished, draft = found.finished, found.open_draft
     if finished:  # a resubmitted page of a log already stored
         return redirect("capture:thanks", token=token)
     if draft is None:
