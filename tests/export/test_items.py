@@ -214,6 +214,12 @@ def test_demo_report_has_illustrative_economics_and_is_reused_until_items_change
     costs = pd.read_csv(report / "costs.csv")
     assert costs["total_hsc_known"].tolist() == [1680.0]
     assert "Running the analysis" in capsys.readouterr().out
+    # The reproducibility block names every file the demo's analysis read, with its hash.
+    import hashlib
+
+    digest = hashlib.sha256((data / "items_wide.csv").read_bytes()).hexdigest()
+    assert f"SHA-256 {digest}" in page
+    assert "Input unit costs" in page and "Input logs.csv" in page
     assert _demo_report(data, report) == html
     assert "up to date: reusing" in capsys.readouterr().out
     logs_csv = (data / "logs.csv").read_text()

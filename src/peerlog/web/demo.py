@@ -88,16 +88,19 @@ def _demo_report(data, report) -> object:
 
     from peerlog.analysis.contract import read_logs, read_participants
     from peerlog.analysis.economics.service_use import read_items
-    from peerlog.analysis.pipeline import Options, analyse, write_outputs
+    from peerlog.analysis.pipeline import Options, analyse, input_digests, write_outputs
 
     for name in ("weasyprint", "fontTools"):  # PDF rendering chatter, not the demo's news
         logging.getLogger(name).setLevel(logging.ERROR)
     t0 = time.perf_counter()
     print("Running the analysis (mixed models, health economics with illustrative unit "
           "costs, tables, figures, report) ...", flush=True)
-    result = analyse(read_logs(data / "logs.csv"), read_participants(data / "participants.csv"),
+    files = {"participants.csv": data / "participants.csv", "logs.csv": data / "logs.csv",
+             "items_wide.csv": data / "items_wide.csv", "unit costs": unit_costs}
+    result = analyse(read_logs(files["logs.csv"]), read_participants(files["participants.csv"]),
                      Options(economics=economics.EconomicsOptions(unit_costs)),
-                     items=read_items(data / "items_wide.csv"))
+                     items=read_items(files["items_wide.csv"]))
+    result.inputs = input_digests(files)  # the report's reproducibility block names them
     write_outputs(result, report)
     stamp.write_text(source)
     print(f"  done in {time.perf_counter() - t0:.0f} s (costs use example unit costs: "
