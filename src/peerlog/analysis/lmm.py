@@ -241,19 +241,25 @@ def _column_names(frame: ModelFrame, coding: str) -> tuple[list[str], list[int]]
 
 
 def pivot_keep(x: np.ndarray, tol: float = RANK_TOL) -> np.ndarray:
-    """Columns kept by R's LINPACK qr(x, tol): earlier columns win, aliased ones are dropped."""
+    """Columns kept by R's LINPACK qr(x, tol): earlier columns win, aliased ones are dropped.
+
+    A column is kept when its residual on the columns kept so far is not below ``tol`` times
+    its norm. The kept columns' orthonormal basis grows one column at a time (Gram-Schmidt,
+    projected twice for accuracy) instead of a QR of the kept block for every column.
+    """
     keep: list[int] = []
+    basis = np.empty((x.shape[0], x.shape[1]))
     for j in range(x.shape[1]):
         col = x[:, j]
-        norm = np.linalg.norm(col)
+        norm = math.sqrt(float(col @ col))
         if norm == 0.0:
             continue
-        if keep:
-            q, _ = np.linalg.qr(x[:, keep])
-            resid = col - q @ (q.T @ col)
-        else:
-            resid = col
-        if np.linalg.norm(resid) >= tol * norm:
+        q = basis[:, :len(keep)]
+        resid = col - q @ (q.T @ col)
+        resid -= q @ (q.T @ resid)
+        rnorm = math.sqrt(float(resid @ resid))
+        if rnorm >= tol * norm:
+            basis[:, len(keep)] = resid / rnorm
             keep.append(j)
     return np.array(keep, dtype=np.int64)
 
