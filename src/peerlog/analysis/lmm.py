@@ -102,6 +102,7 @@ class ModelFrame:
     cells: np.ndarray | None = None  # (C, F) level codes of the factor cells present
     cell_of_row: np.ndarray | None = None
     cell_stats: np.ndarray | None = None  # (C, 3): count, sum covariate, sum covariate^2
+    _cell_rows: dict = field(default_factory=dict, repr=False)  # coding -> factor_rows(cells)
 
     @classmethod
     def build(
@@ -191,7 +192,7 @@ class ModelFrame:
 
     def design(self) -> np.ndarray:
         """The full n x p sum-coded fixed-effects design matrix (all columns)."""
-        rows = self.factor_rows(self.cells, "sum")[self.cell_of_row]
+        rows = self.cell_rows("sum")[self.cell_of_row]
         rows[:, self.covariate_column()] = self.covariate
         return rows
 
@@ -202,7 +203,21 @@ class ModelFrame:
         covariate's mean and centred sum of squares in the cell. Rank, null space and
         least-squares maps computed on it equal those of the full design.
         """
-        return _compress(self, self.factor_rows(self.cells, coding), self.covariate_column())
+        key = "compressed " + coding
+        if key not in self._cell_rows:
+            out = _compress(self, self.cell_rows(coding), self.covariate_column())
+            out.flags.writeable = False
+            self._cell_rows[key] = out
+        return self._cell_rows[key]
+
+    def cell_rows(self, coding: str) -> np.ndarray:
+        """``factor_rows`` of the cells present, built once per coding (read-only): the fit,
+        the Type III contrasts and the marginal means all start from them."""
+        if coding not in self._cell_rows:
+            out = self.factor_rows(self.cells, coding)
+            out.flags.writeable = False
+            self._cell_rows[coding] = out
+        return self._cell_rows[coding]
 
 
 def _compress(frame: ModelFrame, rows: np.ndarray, cov_col: int) -> np.ndarray:
