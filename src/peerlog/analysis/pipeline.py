@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import contract
 from .labels import CHAPTER8_FIELDS
-from .models import ASSOCIATION_COLUMNS, EXTRA_COLUMNS, fit_model, model_set
+from .models import ASSOCIATION_COLUMNS, EXTRA_COLUMNS, PeriodArrays, fit_model, model_set
 from .periods import Prepared, prepare
 
 
@@ -233,7 +233,7 @@ def blank_as_missing(prepared: Prepared) -> None:
         periods[f"{var}_change"] = change_category(v[same + 1] - v[same])
 
 
-_PERIODS: pd.DataFrame | None = None  # the forked workers' copy (inherited, never pickled)
+_PERIODS: PeriodArrays | None = None  # the forked workers' copy (inherited, never pickled)
 
 
 def _may_fork() -> bool:
@@ -257,6 +257,7 @@ def _fit_all(periods: pd.DataFrame, specs: list, options: Options):
     import multiprocessing as mp
 
     workers = min(options.workers, len(specs) // 20)
+    periods = PeriodArrays(periods)
     if workers < 2 or not _may_fork():
         for spec in specs:
             yield fit_model(periods, spec, options.adjust_projects)
