@@ -4,6 +4,7 @@
     .venv/bin/python bench/analysis_bench.py seed --r        # ... and R on the same files
     .venv/bin/python bench/analysis_bench.py large           # 100,000 people, 1,000,000 periods
     .venv/bin/python bench/analysis_bench.py process DIR     # whole `peerlog analyse` runs
+    .venv/bin/python bench/analysis_bench.py process DIR --compare REV  # ... against REV
 
 ``process`` times the whole command as a user runs it (a fresh process each time: imports,
 reading, models, tables, report; then again with every figure and both PDFs), RUNS times
@@ -133,26 +134,57 @@ def _median(xs: list[float]) -> float:
     return float(np.median(xs))
 
 
-def time_process(folder: Path, runs: int) -> dict:
-    """Median wall and CPU seconds of whole `peerlog analyse` processes."""
+def _unpack_src(rev: str, dest: Path) -> Path:
+    """``rev``'s src/ (git archive) in ``dest``: the baseline tree for --compare."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest / "src"
+
+
+def time_process(folder: Path, runs: int, compare: str | None = None) -> dict:
+    """Median wall and CPU seconds of whole `peerlog analyse` processes; with ``compare``
+    (a git revision) that revision's tree runs too, alternating with this one in the same
+    sitting, and the CPU ratio (this tree / the revision) is given."""
+    import os
+
     exe = [sys.executable, "-m", "peerlog.cli", "analyse", str(folder), "--quiet"]
-    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")}
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
+        # Byte-compiled modules are kept (in a scratch folder, never in the tree) as they are
+        # in an installed package: without them every run recompiles peerlog's own sources.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        trees = {"this": ROOT / "src"}
+        if compare:
+            trees = {compare: _unpack_src(compare, Path(tmp)), **trees}
         for name, extra in (("no_figures_no_pdf", ["--no-figures", "--no-pdf"]),
                             ("everything", [])):
-            walls, cpus = [], []
-            for _ in range(runs):
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                t0 = time.perf_counter()
-                subprocess.run([*exe, "-o", tmp, *extra], check=True, env=env,
-                               capture_output=True)
-                walls.append(time.perf_counter() - t0)
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-            out[name] = {"wall_median_s": round(_median(walls), 2),
-                         "cpu_median_s": round(_median(cpus), 2),
-                         "wall_all_s": [round(w, 2) for w in walls]}
+            walls: dict[str, list[float]] = {t: [] for t in trees}
+            cpus: dict[str, list[float]] = {t: [] for t in trees}
+            for i in range(runs + 1):  # the first round warms the byte-code cache
+                for tree, src in trees.items():
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    t0 = time.perf_counter()
+                    subprocess.run([*exe, "-o", str(Path(tmp) / tree.replace("/", "_")),
+                                    *extra], check=True, env={**env, "PYTHONPATH": str(src)},
+                                   capture_output=True)
+                    if i == 0:
+                        continue
+                    walls[tree].append(time.perf_counter() - t0)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpus[tree].append(after.ru_utime - before.ru_utime
+                                      + after.ru_stime - before.ru_stime)
+            for tree in trees:
+                key = name if tree == "this" else f"{name} ({tree})"
+                out[key] = {"wall_median_s": round(_median(walls[tree]), 2),
+                            "cpu_median_s": round(_median(cpus[tree]), 2),
+                            "cpu_min_s": round(min(cpus[tree]), 2),
+                            "cpu_all_s": [round(c, 2) for c in cpus[tree]]}
+            if compare:
+                out[f"{name}: cpu ratio this/{compare}"] = round(
+                    _median(cpus["this"]) / _median(cpus[compare]), 2)
+            out[f"{name}: load average after"] = [round(x, 1) for x in os.getloadavg()]
     participants = read_participants(folder / "participants.csv")
     logs = read_logs(folder / "logs.csv")
     fits = []
@@ -178,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scale", choices=["seed", "large", "process", "_run"])
     ap.add_argument("folder", nargs="?", help="process: folder with the contract's files")
     ap.add_argument("--runs", type=int, default=5, help="process: runs per variant")
+    ap.add_argument("--compare", metavar="REV",
+                    help="process: also run git revision REV's tree, alternating (CPU ratio)")
     ap.add_argument("--r", action="store_true", help="also time R (reference.R) on the data")
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     ap.add_argument("--subgroups", action="store_true", help=argparse.SUPPRESS)
@@ -190,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_python(folder, folder / "out", args.subgroups, args.figures)))
         return 0
     if args.scale == "process":
-        print(json.dumps(time_process(Path(args.folder), args.runs), indent=1))
+        print(json.dumps(time_process(Path(args.folder), args.runs, args.compare), indent=1))
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="peerlog-bench-"))
     try:

@@ -102,6 +102,7 @@ class ModelFrame:
     cells: np.ndarray | None = None  # (C, F) level codes of the factor cells present
     cell_of_row: np.ndarray | None = None
     cell_stats: np.ndarray | None = None  # (C, 3): count, sum covariate, sum covariate^2
+    _cell_rows: dict = field(default_factory=dict, repr=False)  # coding -> factor_rows(cells)
 
     @classmethod
     def build(
@@ -191,7 +192,7 @@ class ModelFrame:
 
     def design(self) -> np.ndarray:
         """The full n x p sum-coded fixed-effects design matrix (all columns)."""
-        rows = self.factor_rows(self.cells, "sum")[self.cell_of_row]
+        rows = self.cell_rows("sum")[self.cell_of_row]
         rows[:, self.covariate_column()] = self.covariate
         return rows
 
@@ -202,7 +203,21 @@ class ModelFrame:
         covariate's mean and centred sum of squares in the cell. Rank, null space and
         least-squares maps computed on it equal those of the full design.
         """
-        return _compress(self, self.factor_rows(self.cells, coding), self.covariate_column())
+        key = "compressed " + coding
+        if key not in self._cell_rows:
+            out = _compress(self, self.cell_rows(coding), self.covariate_column())
+            out.flags.writeable = False
+            self._cell_rows[key] = out
+        return self._cell_rows[key]
+
+    def cell_rows(self, coding: str) -> np.ndarray:
+        """``factor_rows`` of the cells present, built once per coding (read-only): the fit,
+        the Type III contrasts and the marginal means all start from them."""
+        if coding not in self._cell_rows:
+            out = self.factor_rows(self.cells, coding)
+            out.flags.writeable = False
+            self._cell_rows[coding] = out
+        return self._cell_rows[coding]
 
 
 def _compress(frame: ModelFrame, rows: np.ndarray, cov_col: int) -> np.ndarray:
@@ -241,19 +256,25 @@ def _column_names(frame: ModelFrame, coding: str) -> tuple[list[str], list[int]]
 
 
 def pivot_keep(x: np.ndarray, tol: float = RANK_TOL) -> np.ndarray:
-    """Columns kept by R's LINPACK qr(x, tol): earlier columns win, aliased ones are dropped."""
+    """Columns kept by R's LINPACK qr(x, tol): earlier columns win, aliased ones are dropped.
+
+    A column is kept when its residual on the columns kept so far is not below ``tol`` times
+    its norm. The kept columns' orthonormal basis grows one column at a time (Gram-Schmidt,
+    projected twice for accuracy) instead of a QR of the kept block for every column.
+    """
     keep: list[int] = []
+    basis = np.empty((x.shape[0], x.shape[1]))
     for j in range(x.shape[1]):
         col = x[:, j]
-        norm = np.linalg.norm(col)
+        norm = math.sqrt(float(col @ col))
         if norm == 0.0:
             continue
-        if keep:
-            q, _ = np.linalg.qr(x[:, keep])
-            resid = col - q @ (q.T @ col)
-        else:
-            resid = col
-        if np.linalg.norm(resid) >= tol * norm:
+        q = basis[:, :len(keep)]
+        resid = col - q @ (q.T @ col)
+        resid -= q @ (q.T @ resid)
+        rnorm = math.sqrt(float(resid @ resid))
+        if rnorm >= tol * norm:
+            basis[:, len(keep)] = resid / rnorm
             keep.append(j)
     return np.array(keep, dtype=np.int64)
 

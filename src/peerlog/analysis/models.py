@@ -54,27 +54,54 @@ class ModelResult:
     summary: dict
 
 
-def fit_model(periods: pd.DataFrame, spec: ModelSpec, adjust_projects: bool = True) -> ModelResult:
+class PeriodArrays:
+    """The periods frame's columns as numpy arrays, each taken out of the frame once: a run
+    fits ~270 models on the same periods, and pandas' column access costs more than the
+    masking each model does with it."""
+
+    def __init__(self, periods: pd.DataFrame):
+        self.frame = periods
+        self._arrays: dict[str, np.ndarray] = {}
+        self._categories: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._arrays:
+            self._arrays[name] = self.frame[name].to_numpy()
+        return self._arrays[name]
+
+    def categorical(self, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+        """(codes, levels) of a categorical column; code -1 is missing."""
+        if name not in self._categories:
+            cat = self.frame[name]
+            self._categories[name] = (cat.cat.codes.to_numpy(),
+                                      tuple(str(c) for c in cat.cat.categories))
+        return self._categories[name]
+
+
+def fit_model(periods: pd.DataFrame | PeriodArrays, spec: ModelSpec,
+              adjust_projects: bool = True) -> ModelResult:
     """Fit one model on the periods that have all of its variables; never raises for data
-    that cannot support the model (too few levels, too few periods): it says so in ``note``."""
-    y_all = periods[f"{spec.outcome}_change"].to_numpy()
-    base_all = periods[f"{spec.outcome}_baseline"].to_numpy()
-    ps_all = periods[f"{spec.ps_variable}_change"].to_numpy()
+    that cannot support the model (too few levels, too few periods): it says so in ``note``.
+    ``periods`` may be wrapped in :class:`PeriodArrays` once for many models."""
+    cols = periods if isinstance(periods, PeriodArrays) else PeriodArrays(periods)
+    y_all = cols[f"{spec.outcome}_change"]
+    base_all = cols[f"{spec.outcome}_baseline"]
+    ps_all = cols[f"{spec.ps_variable}_change"]
     mask = np.isfinite(y_all) & np.isfinite(base_all) & (ps_all >= 0)
     use_projects = adjust_projects and spec.ps_variable != "projects"
     if use_projects:
-        pr_all = periods["projects_change"].to_numpy()
+        pr_all = cols["projects_change"]
         mask &= pr_all >= 0
     if spec.subgroup:
-        sg_cat = periods[spec.subgroup]
-        sg_codes_all = sg_cat.cat.codes.to_numpy()
-        sg_levels = tuple(str(c) for c in sg_cat.cat.categories)
+        sg_codes_all, sg_levels = cols.categorical(spec.subgroup)
         mask &= sg_codes_all >= 0
     idx = np.flatnonzero(mask)
+    pid = cols["pid"][idx]
+    n_participants = len(np.unique(pid))
     summary = {
         "analysis": spec.analysis, "outcome": spec.outcome, "ps_variable": spec.ps_variable,
         "subgroup": spec.subgroup, "periods": len(idx),
-        "participants": int(len(np.unique(periods["pid"].to_numpy()[idx]))),
+        "participants": int(n_participants),
         "adjusted_for_projects": use_projects,
     }
     factors = {"ps": lmm.factor_from_codes(ps_all[idx], CHANGE_LEVELS)}
@@ -86,12 +113,12 @@ def fit_model(periods: pd.DataFrame, spec: ModelSpec, adjust_projects: bool = Tr
         factors["sg"] = lmm.factor_from_codes(sg_codes_all[idx], sg_levels)
         terms += [("sg",), ("ps", "sg")]
     y = y_all[idx]
-    problem = _problem(factors, len(idx), len(np.unique(periods["pid"].to_numpy()[idx])))
+    problem = _problem(factors, len(idx), n_participants)
     if problem:
         summary["note"] = problem
         return ModelResult(spec, [], summary)
     frame = lmm.ModelFrame.build(
-        y, periods["pid"].to_numpy()[idx], ("baseline", base_all[idx]), factors, terms
+        y, pid, ("baseline", base_all[idx]), factors, terms
     )
     fit = lmm.fit_reml(frame)
     test_term = ("ps", "sg") if spec.subgroup else ("ps",)

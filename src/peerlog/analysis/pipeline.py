@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import contract
 from .labels import CHAPTER8_FIELDS
-from .models import ASSOCIATION_COLUMNS, EXTRA_COLUMNS, fit_model, model_set
+from .models import ASSOCIATION_COLUMNS, EXTRA_COLUMNS, PeriodArrays, fit_model, model_set
 from .periods import Prepared, prepare
 
 
@@ -119,13 +119,17 @@ def analyse(
     options: Options | None = None,
     progress: Callable[[int, int], None] | None = None,
     items: pd.DataFrame | None = None,
+    _validated: bool = False,
 ) -> AnalysisResult:
     """Run the model set on validated frames (``contract.read_logs`` / ``read_participants``
-    output, or frames of strings shaped like the CSVs, which are validated here)."""
+    output, or frames of strings shaped like the CSVs, which are validated here).
+    ``_validated``: the frames come from an earlier call (the headline re-runs), so they are
+    not validated again (the same frames either way; ~45 times with ``--chapter8``)."""
     options = options or Options()
     if "ps_informal_given_ticked" not in logs.columns:  # raw strings, not yet validated
         logs = contract.validate_logs(logs)
-    participants = contract.validate_participants(participants)
+    if not _validated:
+        participants = contract.validate_participants(participants)
     timings = {}
     t0 = time.perf_counter()
     if "ps_grid_blank" not in logs.columns:
@@ -170,7 +174,7 @@ def analyse(
     if result.blank_grid_logs:
         other = "missing" if options.blank_grid == "zero" else "zero"
         result.sensitivity = analyse(full_logs, full_participants,
-                                     replace(headline, blank_grid=other))
+                                     replace(headline, blank_grid=other), _validated=True)
     if options.chapter8:
         result.chapter8 = chapter8(full_logs, full_participants, headline, options.workers)
     timings["headline_reruns"] = time.perf_counter() - t2
@@ -213,7 +217,7 @@ _SUBSAMPLE: tuple | None = None  # (logs, participants, options), shared with fo
 
 def _subsample(key: tuple[str, str], data: tuple | None = None) -> AnalysisResult:
     logs, participants, options = data or _SUBSAMPLE
-    return analyse(logs, participants, replace(options, where=(key,)))
+    return analyse(logs, participants, replace(options, where=(key,)), _validated=True)
 
 
 def blank_as_missing(prepared: Prepared) -> None:
@@ -233,7 +237,7 @@ def blank_as_missing(prepared: Prepared) -> None:
         periods[f"{var}_change"] = change_category(v[same + 1] - v[same])
 
 
-_PERIODS: pd.DataFrame | None = None  # the forked workers' copy (inherited, never pickled)
+_PERIODS: PeriodArrays | None = None  # the forked workers' copy (inherited, never pickled)
 
 
 def _may_fork() -> bool:
@@ -257,6 +261,7 @@ def _fit_all(periods: pd.DataFrame, specs: list, options: Options):
     import multiprocessing as mp
 
     workers = min(options.workers, len(specs) // 20)
+    periods = PeriodArrays(periods)
     if workers < 2 or not _may_fork():
         for spec in specs:
             yield fit_model(periods, spec, options.adjust_projects)
