@@ -55,7 +55,7 @@ p = Participant.objects.create(
     consent_form_version="test", consented_at=timezone.now())
 store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=code,
           completed_on=timezone.localdate() - dt.timedelta(days=35), mode="online",
-          submission_key="seed-" + code)
+          submission_key="seed-" + code, received_at=timezone.now() - dt.timedelta(days=35))
 print(json.dumps({"free_id": free, "participant_id": code, "region": region.code,
                   "project": project.code, "token": links.new_token(p, "staff")}))
 """
