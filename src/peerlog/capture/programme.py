@@ -125,6 +125,16 @@ def instrument_settings() -> dict[str, str]:
     }
 
 
+def support_contact() -> str:
+    """Who reminders and link messages name for help: the support contact set in the console
+    (name, phone, email), else the deployment's phrase (``PEERLOG["SUPPORT_CONTACT"]``)."""
+    stored = _stored()
+    if not any(stored.get(f) for f in ("support_name", "support_email", "support_phone")):
+        return settings.PEERLOG["SUPPORT_CONTACT"]
+    now = current()
+    return ", ".join(v for v in (now.support_name, now.support_phone, now.support_email) if v)
+
+
 def crisis_contacts() -> list[dict[str, Any]]:
     """Who to call in a crisis: the programme's own list (shown as written), else the
     deployment's (``PEERLOG["CRISIS_CONTACTS"]``), which defaults to UK national services."""

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from peerlog.capture import programme
+
 
 def reminder(*, language: str, channel: str, link: str, kind: str,
              personal_id: str = "") -> tuple[str, str]:
     """``(subject, body)`` of a reminder; SMS gets the short form (subject unused). With
     ``personal_id`` (as the form promised), the person can tell which registration it is."""
-    support = settings.PEERLOG["SUPPORT_CONTACT"]
+    support = programme.support_contact()
     with translation.override(language or settings.LANGUAGE_CODE):
         which = _("quarterly log") if kind == "quarterly" else _("monthly log")
         if channel == "sms":
@@ -48,7 +50,7 @@ def new_link(*, language: str, channel: str, link: str, personal_id: str) -> tup
     """``(subject, body)`` of a message carrying a new personal link (asked for on the "get a
     new link" page, sent at registration, or by staff), with the personal ID so the person
     can tell which registration it is."""
-    support = settings.PEERLOG["SUPPORT_CONTACT"]
+    support = programme.support_contact()
     with translation.override(language or settings.LANGUAGE_CODE):
         if channel == "sms":
             body = _(
