@@ -278,7 +278,9 @@ def world(db, project_factory, participant_factory, make_staff):
     clerk2 = make_staff("coordinator", "clerk2", projects=[a])
     w.log, _ = store_log(scope=None, instrument="monthly", answers=monthly_answers(),
                          typed_personal_id=pa.personal_id.code, completed_on=DAY,
-                         mode="online", submission_key="w-online")
+                         mode="online", submission_key="w-online",
+                         # sent online on the day it is dated (due periods count from receipt)
+                         received_at=dt.datetime.combine(DAY, dt.time(12), dt.UTC))
     # An unregistered paper log with a tick, entered for project A.
     w.unregistered, _ = store_log(scope=None, instrument="monthly",
                                   answers=monthly_answers(ps_groups_given="ticked"),

@@ -16,7 +16,8 @@ from peerlog.staff import monitoring
 def _log(pid, key, day):
     return store_log(scope=None, instrument="monthly", answers=monthly_answers(),
                      typed_personal_id=pid, completed_on=day, mode="online",
-                     submission_key=key)[0]
+                     submission_key=key,
+                     received_at=dt.datetime.combine(day, dt.time(12), dt.UTC))[0]
 
 
 def test_a_date_range_narrows_the_monthly_figures(client, world):
@@ -80,3 +81,21 @@ def test_a_held_paper_log_counts_as_logged_in_monitoring_as_in_the_due_list(worl
     assert rows[0][header.index("due_now")] == sum(not d.overdue for d in due)
     assert rows[0][header.index("overdue_now")] == sum(d.overdue for d in due)
     assert Log.objects.filter(status=Log.Status.HELD).exists()
+
+
+def test_the_due_list_counts_an_online_log_from_the_day_it_was_received(world):
+    """A log sent online today but dated 40 days back does not make the person due again
+    (the link page and reminders count it from receipt: capture.schedule.counted_on); the
+    due list and a person's due status say the same. A paper log keeps its paper date."""
+    from django.utils import timezone
+
+    projects = monitoring.Project.objects.filter(pk=world.a.pk)
+    person = world.pa
+    assert person in [d.participant for d in monitoring.due_people(projects)]
+    today = timezone.localdate()
+    store_log(scope=None, instrument="monthly", answers=monthly_answers(),
+              typed_personal_id=person.personal_id.code, completed_on=today - dt.timedelta(40),
+              mode="online", submission_key="backdated")
+    assert person not in [d.participant for d in monitoring.due_people(projects)]
+    status = monitoring.due_status(person)
+    assert status["state"] == "not_yet" and status["last_log"] == today

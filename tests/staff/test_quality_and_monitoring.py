@@ -15,7 +15,8 @@ from peerlog.staff import monitoring, quality
 def _log(pid, key, day=DAY, **extra):
     return store_log(scope=None, instrument="monthly", answers=monthly_answers(**extra),
                      typed_personal_id=pid, completed_on=day, mode="online",
-                     submission_key=key)[0]
+                     submission_key=key,
+                     received_at=dt.datetime.combine(day, dt.time(12), dt.UTC))[0]
 
 
 def test_queue_shows_each_problem_with_its_reason(world):
@@ -96,7 +97,8 @@ def test_monitoring_figures(world, participant_factory):
         registered_at=dt.datetime(2016, 1, 4, 12, tzinfo=dt.UTC))
     _log(world.pa.personal_id.code, "m2", day=dt.date(2016, 4, 15))
     store_log(scope=None, instrument="quarterly", answers={}, typed_personal_id=world.pa.personal_id.code,
-              completed_on=dt.date(2016, 6, 2), mode="online", submission_key="q")
+              completed_on=dt.date(2016, 6, 2), mode="online", submission_key="q",
+              received_at=dt.datetime(2016, 6, 2, 12, tzinfo=dt.UTC))
     header, rows = monitoring.logs_by_month(projects)
     assert header == ["month", "Leeds", "Plymouth", "total"]
     assert rows == [["2016-03", 1, 0, 1], ["2016-04", 1, 0, 1], ["2016-05", 0, 0, 0],

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Q, QuerySet, When
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -384,6 +385,15 @@ def reminder_channels(person: Participant) -> tuple[str, ...]:
     return chosen or (NO_CHANNEL,)
 
 
+#: A log's day in the schedule, as :func:`peerlog.capture.schedule.counted_on` says: an online
+#: log counts from the day it was received when that is later than the date typed on it.
+COUNTED_ON = Case(
+    When(logs__mode=Log.Mode.ONLINE,
+         then=Greatest("logs__completed_on", TruncDate("logs__received_at"))),
+    default=F("logs__completed_on"),
+)
+
+
 def due_people(projects: QuerySet[Project], today: dt.date | None = None) -> list[DuePerson]:
     """Everyone taking part whose last log (or registration) is ``DUE_AFTER_DAYS`` or more
     days old, most overdue first.
@@ -399,7 +409,7 @@ def due_people(projects: QuerySet[Project], today: dt.date | None = None) -> lis
     people = (counted_participants(projects).filter(withdrawal="")
               .select_related("personal_id", "project", "contact")
               .annotate(n_logs=Count("logs", filter=counted),
-                        last_log=Max("logs__completed_on", filter=counted)))
+                        last_log=Max(COUNTED_ON, filter=counted)))
     out = []
     for person in people.iterator():
         since = person.last_log or timezone.localtime(person.registered_at).date()
@@ -426,11 +436,12 @@ def due_counts(due: Iterable[DuePerson]) -> list[dict[str, Any]]:
 def due_status(person: Participant, today: dt.date | None = None) -> dict[str, Any]:
     """One person's place in the schedule, by the rule of :func:`due_people`: last log,
     days since, whether due or overdue, the next form and the channels a reminder uses."""
-    from peerlog.capture.schedule import instrument_code, is_last, kind_of_log
+    from peerlog.capture.schedule import counted_on, instrument_code, is_last, kind_of_log
 
     today = today or timezone.localdate()
     counted = person.logs.exclude(status=Log.Status.SET_ASIDE)
-    last = counted.aggregate(last=Max("completed_on"))["last"]
+    last = max((counted_on(log) for log in counted.only("mode", "completed_on", "received_at")),
+               default=None)
     since = last or timezone.localtime(person.registered_at).date()
     days = (today - since).days
     form = instrument_code(kind_of_log(counted.count() + 1, last=is_last(person, today)),
