@@ -33,6 +33,20 @@ def test_coordinator_home_says_what_needs_doing_with_links(client, world):
     assert "latest analysis report" not in page  # researchers only
 
 
+def test_coordinator_home_links_the_post_mailing_when_someone_due_chose_post(client, world):
+    from peerlog.capture.models import ContactDetails
+
+    client.force_login(world.staff["coordinator"])
+    assert "chose post" not in _text(client.get("/staff/"))  # pa chose email
+    ContactDetails.objects.update_or_create(participant=world.pa,
+                                            defaults={"channels": ["email", "post"]})
+    page = _text(client.get("/staff/"))
+    assert "1 person due a log chose post: make this month" in page
+    assert '<li><a href="/staff/post/">1 person due a log chose post' in page
+    client.force_login(world.staff["regional_researcher"])  # researchers make no mailing
+    assert "chose post" not in _text(client.get("/staff/"))
+
+
 def test_other_coordinator_home_counts_only_their_project(client, world):
     client.force_login(world.staff["other_coordinator"])
     page = _text(client.get("/staff/"))

@@ -103,6 +103,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "messages_needing_staff": messages_needing_staff(projects),
             "projects": projects.select_related("region").order_by("region__name", "name"),
             "researcher": role != Role.COORDINATOR,
+            # coordinators make the monthly post mailing (staff/post.py)
+            "post_due": sum("post" in d.channels for d in due),
         })
     elif role == COMMISSIONER:
         context["headline"] = headline(projects)
