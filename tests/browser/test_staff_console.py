@@ -28,7 +28,8 @@ def staff(django_user_model, project_factory, participant_factory, settings):
             store_log(scope=None, instrument="monthly" if month % 3 else "quarterly",
                       answers={"ps_informal_given": month}, mode="online",
                       typed_personal_id=person.personal_id.code,
-                      completed_on=dt.date(2016, month + n, 10), submission_key=f"b{n}{month}")
+                      completed_on=dt.date(2016, month + n, 10), submission_key=f"b{n}{month}",
+                      received_at=dt.datetime(2016, month + n, 10, 12, tzinfo=dt.UTC))
 
     def make(role, name, projects=()):
         user = django_user_model.objects.create_user(name, password="correct horse battery")
@@ -202,7 +203,7 @@ def post_mailing_step(page, base, check) -> None:
     """The monthly post mailing (issue 13 item 3), between the due list and paper entry: the
     coordinator reaches it from the navigation and it names the project preselected. Making
     the mailing and its PDFs is walked through in test_staff_post_and_signin.py."""
-    page.get_by_role("link", name="Post mailing").first.click()
+    page.get_by_role("link", name="Post mailing", exact=True).click()
     page.wait_for_url(f"{base}/staff/post/**")
     assert page.get_by_role("heading", level=1).inner_text() == "Post mailing"
     assert page.get_by_role("heading", name=re.compile("Due by post in")).count() == 1

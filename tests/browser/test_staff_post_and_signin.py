@@ -52,7 +52,7 @@ def test_coordinators_post_mailing(chromium, axe, live_server, post_world):
     base = live_server.url
     page = chromium.new_page(viewport={"width": 360, "height": 740})
     sign_in(page, base, "coord")
-    page.get_by_role("link", name="Post mailing").click()
+    page.get_by_role("link", name="Post mailing", exact=True).click()
     page.wait_for_url(f"{base}/staff/post/")
     assert display(post_world["person"].personal_id.code) in page.content()
     assert "High Street" not in page.content()
