@@ -52,10 +52,10 @@ def test_central_researcher_changes_the_programme_and_it_is_audited(client, worl
                                     "text": "Phone or visit"}]
     event = AuditEvent.objects.get(action="settings.programme")
     assert event.actor == world.staff["central_researcher"]
-    assert event.detail["changes"]["partners"] == {
-        "old": "Mind, Bipolar UK and Depression Alliance", "new": "Leeds Mind and Touchstone"}
-    assert event.detail["changes"]["programme_end"] == {"old": None, "new": "2027-06-30"}
-    assert set(event.detail["changes"]) == {"partners", "prize_individual", "programme_end",
+    assert event.detail["changed"]["partners"] == [
+        "Mind, Bipolar UK and Depression Alliance", "Leeds Mind and Touchstone"]
+    assert event.detail["changed"]["programme_end"] == [None, "2027-06-30"]
+    assert set(event.detail["changed"]) == {"partners", "prize_individual", "programme_end",
                                             "crisis_contacts"}
     # In force at once, through the one cached reader.
     now = programme.current()
@@ -113,8 +113,8 @@ def test_staff_change_the_settings_of_projects_in_their_scope(client, world, rol
         True, False, ["en", "ar"], True)
     event = AuditEvent.objects.get(action="settings.project")
     assert event.target_id == str(world.a.pk)
-    assert event.detail["changes"] == {"short_version": {"old": False, "new": True},
-                                       "languages": {"old": [], "new": ["en", "ar"]}}
+    assert event.detail["changed"] == {"short_version": [False, True],
+                                       "languages": [[], ["en", "ar"]]}
     assert f'href="{url}"' in client.get("/staff/settings/").content.decode()
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from django.http import Http404, HttpResponse
+from django import forms
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 
+from peerlog.capture import audit
 from peerlog.export.contract import safe_row
 from peerlog.staff.access import visible_participants, visible_projects
 from peerlog.staff.models import Role
@@ -77,3 +82,33 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def plain(value: Any) -> Any:
+    """A value as the audit trail's JSON keeps it (dates as ISO text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def save_audited(request: HttpRequest, form: forms.ModelForm, action: str,
+                 unsaved: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Store a valid settings-like ``form`` if it changes anything, with one audit event of
+    each changed field's ``[old, new]`` (``changed``, as ``log.change`` records them); a form
+    sent again unchanged stores and records nothing (a double submit). The old values are read from the stored row, locked, since a
+    bound form has already written the new ones into its instance; ``unsaved`` gives them for
+    a row not stored yet. Returns the changes (empty: nothing changed)."""
+    fields = form.Meta.fields
+    instance = form.save(commit=False)
+    with transaction.atomic():
+        stored = (type(instance).objects.select_for_update().filter(pk=instance.pk)
+                  .values(*fields).first() if instance.pk is not None else None)
+        before = stored if stored is not None else (unsaved or {})
+        changed = {f: [plain(before.get(f)), plain(getattr(instance, f))]
+                   for f in fields if before.get(f) != getattr(instance, f)}
+        if changed:
+            instance.save()
+            audit.record(request.user, action, instance, changed=changed)
+    return changed

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peerlog.capture import audit
 from peerlog.capture.models import Project, Region
 from peerlog.staff.access import role_of, role_required, visible_projects
 from peerlog.staff.models import Role
-from peerlog.staff.views.common import CENTRAL, COORD, REGIONAL, int_param, project_or_404
+from peerlog.staff.views.common import (
+    CENTRAL,
+    COORD,
+    REGIONAL,
+    int_param,
+    project_or_404,
+    save_audited,
+)
 
 NOT_RECORDED = gettext_lazy("Not recorded")
 YES_NO = [("", NOT_RECORDED), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
@@ -101,24 +106,11 @@ def visible_regions(user):
     return Region.objects.none()
 
 
-def _changes(form: forms.ModelForm, before: dict) -> dict[str, list]:
-    """Field -> [old, new] for the fields that changed (the audit's detail)."""
-    return {name: [before[name], form.cleaned_data[name]] for name in form.Meta.fields
-            if before[name] != form.cleaned_data[name]}
-
-
 def _save(request: HttpRequest, form: forms.ModelForm, action: str) -> bool:
     """Save a valid form and audit what changed; False (nothing stored) if invalid."""
     if not form.is_valid():
         return False
-    with transaction.atomic():
-        obj = type(form.instance).objects.select_for_update().get(pk=form.instance.pk)
-        before = {name: getattr(obj, name) for name in form.Meta.fields}
-        changed = _changes(form, before)
-        if changed:
-            form.save()
-            audit.record(request.user, action, form.instance, changed=changed)
-    if changed:
+    if save_audited(request, form, action):
         messages.success(request, _("Profile saved."))
     else:
         messages.info(request, _("Nothing changed."))

@@ -6,7 +6,6 @@ unchanged changes and records nothing. The Django admin stays for operators only
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -23,7 +22,14 @@ from django.views.decorators.http import require_POST
 from peerlog.capture import audit, programme
 from peerlog.capture.models import Participant, ProgrammeSettings, Project
 from peerlog.staff.access import role_of, role_required, visible_projects
-from peerlog.staff.views.common import CENTRAL, ROW_LEVEL, participant_or_404, project_or_404
+from peerlog.staff.views.common import (
+    CENTRAL,
+    ROW_LEVEL,
+    participant_or_404,
+    plain,
+    project_or_404,
+    save_audited,
+)
 
 #: Separates the parts of a crisis contact on its line.
 SEP = "|"
@@ -105,20 +111,6 @@ class ProjectSettingsForm(forms.ModelForm):
         fields = ["short_version", "double_entry", "languages", "active"]
 
 
-def _plain(value: Any) -> Any:
-    """A value as the audit trail's JSON keeps it."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _changes(before: dict[str, Any], instance: Any, fields: list[str]) -> dict[str, Any]:
-    return {f: {"old": _plain(before[f]), "new": _plain(getattr(instance, f))}
-            for f in fields if before[f] != getattr(instance, f)}
-
-
 def _current_settings() -> ProgrammeSettings:
     """The stored row, or an unsaved one holding the defaults (what is in force today)."""
     row = ProgrammeSettings.objects.filter(pk=1).first()
@@ -142,16 +134,11 @@ def settings_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def programme_settings(request: HttpRequest) -> HttpResponse:
     row = _current_settings()
-    fields = ProgrammeSettingsForm.Meta.fields
-    before = {f: getattr(row, f) for f in fields}
+    defaults = {f: getattr(row, f) for f in ProgrammeSettingsForm.Meta.fields}
     form = ProgrammeSettingsForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            instance = form.save(commit=False)
-            changes = _changes(before, instance, fields)
-            if changes:  # unchanged defaults stay unstored, so the deployment's still apply
-                instance.save()
-                audit.record(request.user, "settings.programme", instance, changes=changes)
+        # unchanged defaults stay unstored, so the deployment's still apply
+        changes = save_audited(request, form, "settings.programme", unsaved=defaults)
         messages.success(request, _("Programme settings saved.") if changes
                          else _("Nothing was changed."))
         return redirect("staff:programme_settings")
@@ -167,16 +154,9 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
 def project_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """A project's own settings, for staff whose scope includes it (else: not found)."""
     project = project_or_404(request.user, pk)
-    fields = ProjectSettingsForm.Meta.fields
-    before = {f: getattr(project, f) for f in fields}
     form = ProjectSettingsForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        instance = form.save(commit=False)
-        changes = _changes(before, instance, fields)
-        if changes:
-            with transaction.atomic():
-                instance.save(update_fields=list(changes))
-                audit.record(request.user, "settings.project", instance, changes=changes)
+        changes = save_audited(request, form, "settings.project")
         messages.success(request, _("Project settings saved.") if changes
                          else _("Nothing was changed."))
         return redirect("staff:project_settings", project.pk)
@@ -211,6 +191,6 @@ def participant_leaving(request: HttpRequest, pk: int) -> HttpResponse:
             old, person.leaving_on = person.leaving_on, day
             person.save(update_fields=["leaving_on"])
             audit.record(request.user, "participant.leaving", person,
-                         old=_plain(old) or "", new=_plain(day) or "")
+                         old=plain(old) or "", new=plain(day) or "")
         messages.success(request, _("Leaving date saved."))
     return redirect("staff:participant", person.pk)
