@@ -80,6 +80,10 @@ def register(subparsers) -> None:
 def run_analyse(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    # Before numpy loads: the models' matrices are small (tens of columns), so OpenBLAS's
+    # threads only contend with the forked model workers for the same cores (measured:
+    # ~0.2 s less CPU per run at seed scale, bench/README.md). A user's setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from .contract import ContractError, read_logs, read_participants
     from .pipeline import Options, analyse, input_digests, parse_where, write_outputs
 

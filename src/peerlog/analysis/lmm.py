@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
+
+from . import distributions
 
 RANK_TOL = 1e-7  # R's qr() tolerance, used by lme4 and lmerTest to drop aliased columns
 MISSING_CELLS_NOTE = "missing cells: interpret type III hypotheses with care"
@@ -710,7 +711,7 @@ def contest(fit: LmmFit, lmat: np.ndarray, eps: float = math.sqrt(np.finfo(float
     else:
         e = float(np.sum(nu / (nu - 2)))
         ddf = 2 * e / (e - q)
-    p_value = float(special.fdtrc(q, ddf, f_value))
+    p_value = distributions.f_sf(q, ddf, f_value)
     return FTest(f_value, q, ddf, p_value)
 
 
@@ -754,7 +755,7 @@ def emmeans(fit: LmmFit, specs: Sequence[str], level: float = 0.95) -> list[dict
     with np.errstate(divide="ignore", invalid="ignore"):
         df = np.where(denom > 0, 2.0 * var * var / denom, np.inf)
     se = np.sqrt(var)
-    half = special.stdtrit(df, 0.5 + level / 2) * se
+    half = distributions.t_quantile(df, 0.5 + level / 2) * se
     nan = np.where(estimable, 0.0, np.nan)
     out = []
     for i, combo in enumerate(combos):

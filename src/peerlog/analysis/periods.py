@@ -146,6 +146,9 @@ class Prepared:
     flow: DataFlow
     participants: pd.DataFrame
     subgroups: tuple[str, ...]
+    # Descriptive tables computed from these frames (tables.py), kept so that the CSV files
+    # and the report's display forms share one computation.
+    tables: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def prepare(

@@ -283,12 +283,14 @@ def headline_rows(result) -> dict[tuple[str, str], tuple[str, str]]:
     """(outcome, ps) -> (p, levels meeting both conditions) for the primary models."""
     out = {}
     assoc = result.associations
-    prim = assoc[assoc["analysis"] == "primary"]
-    for (o, v), part in prim.groupby(["outcome", "ps_variable"], sort=False):
+    models: dict[tuple[str, str], list[dict]] = {}
+    for r in assoc[assoc["analysis"] == "primary"].to_dict("records"):
+        models.setdefault((r["outcome"], r["ps_variable"]), []).append(r)
+    for key, part in models.items():
         met = [f"{CHANGE_LABELS[r['change']]}: {fmt_num(r['mean'])} "
                f"({fmt_ci(r['ci_low'], r['ci_high'])}), ES {fmt_num(r['es'])}"
-               for r in part.to_dict("records") if r["es"] == r["es"]]
-        out[(o, v)] = (fmt_p(part["p_value"].iloc[0]), "; ".join(met) or "-")
+               for r in part if r["es"] == r["es"]]
+        out[key] = (fmt_p(part[0]["p_value"]), "; ".join(met) or "-")
     return out
 
 

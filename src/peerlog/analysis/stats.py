@@ -29,10 +29,10 @@ def bh_qvalues(p: Sequence[float]) -> np.ndarray:
     return q
 
 
-def t_quantile(df: np.ndarray | float, prob: float = 0.975) -> np.ndarray:
-    from scipy import special
+def t_quantile(df: np.ndarray | float, prob: float = 0.975) -> np.ndarray | float:
+    from .distributions import t_quantile
 
-    return special.stdtrit(df, prob)
+    return t_quantile(df, prob)
 
 
 def bounded_mean_ci(values: np.ndarray, low: float = -math.inf, high: float = math.inf,

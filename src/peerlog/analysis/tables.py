@@ -5,6 +5,9 @@ Each function returns a tidy frame; :func:`write_tables` writes them as CSV file
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from gettext import gettext as _
 from pathlib import Path
 
@@ -19,6 +22,23 @@ TOTAL = "Total"
 UNREGISTERED = "(unregistered)"
 
 
+def _once(fn: Callable) -> Callable:
+    """Compute a table once per :class:`Prepared` (write_tables writes it, the report's
+    display form reads it again). Callers must not change the frame they get."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def cached(prepared: Prepared, *args, **kwargs):
+        bound = signature.bind(prepared, *args, **kwargs)
+        bound.apply_defaults()
+        key = (fn.__name__, *list(bound.arguments.values())[1:])
+        if key not in prepared.tables:
+            prepared.tables[key] = fn(prepared, *args, **kwargs)
+        return prepared.tables[key]
+    return cached
+
+
+@_once
 def _with_region(prepared: Prepared) -> pd.DataFrame:
     region = prepared.participants.set_index("personal_id")["region"]
     logs = prepared.logs.copy()
@@ -27,6 +47,7 @@ def _with_region(prepared: Prepared) -> pd.DataFrame:
     return logs
 
 
+@_once
 def logs_by_month(prepared: Prepared, max_month: int = 15) -> pd.DataFrame:
     """A4.1: logs by 'month' (the report's month k is a participant's k-th log: its month 1
     counts every participant once, month 2 those with 2+ logs), quarterly/monthly, by region;
@@ -57,6 +78,7 @@ def level_counts(p: pd.DataFrame, var: str, levels, regions: list[str]) -> pd.Da
     return table
 
 
+@_once
 def participants_by_region(prepared: Prepared) -> pd.DataFrame:
     """A4.2: registered participants' characteristics by region: n and % per level,
     missing counted separately (percentages exclude missing)."""
@@ -80,11 +102,13 @@ def participants_by_region(prepared: Prepared) -> pd.DataFrame:
     return pd.concat([header, *frames], ignore_index=True)
 
 
+@_once
 def _first_logs(prepared: Prepared) -> pd.DataFrame:
     logs = _with_region(prepared)
     return logs[logs["log_number"] == 1]
 
 
+@_once
 def baseline_outcomes(prepared: Prepared) -> pd.DataFrame:
     """A4.3: outcomes at each participant's first log by region: mean, SD, n, missing."""
     first = _first_logs(prepared)
@@ -102,6 +126,7 @@ def baseline_outcomes(prepared: Prepared) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_once
 def baseline_peer_support(prepared: Prepared) -> pd.DataFrame:
     """A4.4: use of each type of peer support at the first log by region, n (%): a count
     above 0 or a tick."""
@@ -186,16 +211,14 @@ def a4_2_display(prepared: Prepared) -> list[tuple[list, list, str]]:
                 else "" for y in (years[c] for c in cols)]])
             continue
         levels = PARTICIPANT_CATEGORIES.get(var) or sorted(p[var].dropna().unique())
-        t = level_counts(p, var, levels, regions)
-        valid = t.drop(index="MISSING").sum()
+        counts = level_counts(p, var, levels, regions)[cols].to_numpy()
+        valid = counts[:-1].sum(axis=0)  # the last row is MISSING
         for i, lev in enumerate((*levels, "MISSING")):
-            cells = []
-            for c in cols:
-                n = int(t.loc[lev, c])
-                if lev == "MISSING":
-                    cells.append(str(n))
-                else:
-                    cells.append(f"{n} ({100 * n / valid[c]:.1f})" if valid[c] else "0")
+            if lev == "MISSING":
+                cells = [str(int(n)) for n in counts[i]]
+            else:
+                cells = [f"{n} ({100 * n / v:.1f})" if v else "0"
+                         for n, v in zip(counts[i].tolist(), valid.tolist(), strict=True)]
             rows.append([label(var) if i == 0 else "", label(lev), *cells])
     header = [_("Characteristic"), _("Level"), *[label(c) for c in cols]]
     return [(header, rows, _("Table A4.2: registered participants by region, n (%); "
