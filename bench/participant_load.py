@@ -181,13 +181,14 @@ def answers_for(section) -> dict[str, str]:
 
 
 class Client:
-    """A browser-like client: cookies, CSRF token from the form, retries while the server is
-    down (the same request again, as a reload would)."""
+    """A browser-like client: cookies, CSRF token from the form, one persistent (keep-alive)
+    connection as a browser keeps one for a site, retries while the server is down (the
+    same request again, on a new connection, as a reload would)."""
 
     def __init__(self, port: int, stats: dict, lock: threading.Lock,
-                 tls: ssl.SSLContext | None = None):
+                 tls: ssl.SSLContext | None = None, keep_alive: bool = True):
         self.port, self.stats, self.lock, self.cookies = port, stats, lock, {}
-        self.tls = tls
+        self.tls, self.keep_alive, self.conn = tls, keep_alive, None
         self.host = "localhost" if tls else "127.0.0.1"
         self.origin = f"{'https' if tls else 'http'}://{self.host}:{port}"
 
@@ -205,13 +206,19 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in range(600):
             start = time.perf_counter()
+            fresh = self.conn is None
             try:
-                conn = self.connect()
-                conn.request(method, path, body=body, headers=headers)
-                resp = conn.getresponse()
+                if fresh:
+                    self.conn = self.connect()
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
                 text = resp.read().decode()
-                conn.close()
+                if not self.keep_alive or resp.will_close:
+                    self.close()
             except (OSError, http.client.HTTPException):
+                self.close()
+                if not fresh:  # the server closed an idle kept-alive connection: reconnect
+                    continue
                 with self.lock:
                     self.stats["retries"] += 1
                 time.sleep(min(0.05 * (attempt + 1), 0.5))
@@ -232,6 +239,11 @@ class Client:
                 self.stats["latencies"].append(elapsed)
             return resp.status, resp.getheader("Location", ""), text
         raise RuntimeError(f"{method} {path}: server never came back")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def form_fields(self, text: str) -> dict[str, str]:
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
@@ -281,8 +293,41 @@ def submit_last_page(client: Client, token: str, instruments: dict) -> str | Non
     return None
 
 
+def run_floor(port: int, requests: int, clients: int, tls: ssl.SSLContext | None = None,
+              keep_alive: bool = True) -> dict:
+    """The stack's own floor: ``requests`` GETs of /healthz (one database query, no template)
+    by the same clients through the same server, so requests/s / 16 is the most complete
+    logs/s this setup could give on this machine if PeerLog's pages cost nothing."""
+    stats = {"latencies": [], "final": [], "retries": 0, "acked": [], "errors": []}
+    lock = threading.Lock()
+    left = [requests]
+
+    def worker():
+        client = Client(port, stats, lock, tls, keep_alive)
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            try:
+                client.request("GET", "/healthz")
+            except Exception as exc:  # reported in the results
+                with lock:
+                    stats["errors"].append(repr(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stats["seconds"] = time.perf_counter() - start
+    return stats
+
+
 def run(port: int, tokens: list[str], clients: int, on_progress=None,
-        last_page_only: bool = False, tls: ssl.SSLContext | None = None) -> dict:
+        last_page_only: bool = False, tls: ssl.SSLContext | None = None,
+        keep_alive: bool = True) -> dict:
     from peerlog.instruments import load_instrument
 
     instruments = {c: load_instrument(c) for c in ("monthly", "monthly_short", "quarterly")}
@@ -291,7 +336,7 @@ def run(port: int, tokens: list[str], clients: int, on_progress=None,
     queue = list(tokens)
 
     def worker():
-        client = Client(port, stats, lock, tls)
+        client = Client(port, stats, lock, tls, keep_alive)
         while True:
             with lock:
                 if not queue:
@@ -442,6 +487,12 @@ def main() -> int:
     parser.add_argument("--through-nginx", action="store_true",
                         help="measure through deploy/ (nginx, TLS, gunicorn gthread)")
     parser.add_argument("--db", default=DB_NAME, help="scratch database (created, dropped)")
+    parser.add_argument("--no-keep-alive", action="store_true",
+                        help="a new connection (and TLS handshake) for every request, as "
+                             "this bench did before 2026-12-02")
+    parser.add_argument("--floor", type=int, default=0, metavar="N",
+                        help="first, N GETs of /healthz through the same server: the stack's "
+                             "own requests/s on this machine (N/16 logs/s is its ceiling)")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--count", help=argparse.SUPPRESS)
     parser.add_argument("--drafted", type=int, default=0, help=argparse.SUPPRESS)
@@ -482,13 +533,25 @@ def main() -> int:
             server = Server(env, port, args.workers)
             server.start()
         results = {}
-
-        # Phase 1: load.
+        keep = not args.no_keep_alive
         groups = ({"gunicorn": server.stack.gunicorn.pid, "nginx": server.stack.nginx.pid}
                   if args.through_nginx else {"gunicorn": server.proc.pid})
+        if args.floor:
+            meter = CpuMeter(groups, admin, args.db)
+            meter.start()
+            floor = run_floor(port, args.floor, args.clients, tls, keep)
+            floor_cpu = meter.finish()
+            n = max(len(floor["latencies"]), 1)
+            print(f"[floor] GET /healthz x{len(floor['latencies'])} in {floor['seconds']:.1f} s "
+                  f"= {n / floor['seconds']:.0f} requests/s (= {n / floor['seconds'] / 16:.1f} "
+                  f"16-request logs/s); p95 {p95(floor['latencies']):.0f} ms; errors "
+                  f"{len(floor['errors'])}; server CPU per request: "
+                  + ", ".join(f"{k} {v / n * 1000:.2f} ms" for k, v in floor_cpu.items()))
+
+        # Phase 1: load.
         meter = CpuMeter(groups, admin, args.db)
         meter.start()
-        load = run(port, tokens[: args.logs], args.clients, tls=tls)
+        load = run(port, tokens[: args.logs], args.clients, tls=tls, keep_alive=keep)
         cpu = meter.finish()
         results["load"] = load
         # Phase 2: SIGKILL mid-run, restart, carry on.
@@ -501,10 +564,12 @@ def main() -> int:
                 threading.Thread(target=lambda: (server.kill(), time.sleep(1.0),
                                                  server.start())).start()
 
-        crash = run(port, tokens[args.logs: 2 * args.logs], args.clients, on_progress, tls=tls)
+        crash = run(port, tokens[args.logs: 2 * args.logs], args.clients, on_progress, tls=tls,
+                    keep_alive=keep)
         results["crash"] = crash
         # Phase 3: only the storing request (last page of logs filled in up to there).
-        store = run(port, tokens[2 * args.logs:], args.clients, last_page_only=True, tls=tls)
+        store = run(port, tokens[2 * args.logs:], args.clients, last_page_only=True, tls=tls,
+                    keep_alive=keep)
         results["store"] = store
         server.stop()
         keys_file = Path(home) / "keys.json"
@@ -514,6 +579,7 @@ def main() -> int:
 
         setup = (f"nginx (TLS) + gunicorn gthread {args.workers}x{args.threads}"
                  if args.through_nginx else f"gunicorn sync workers={args.workers}")
+        setup += "; client connections kept alive" if keep else "; a connection per request"
         print(f"clients={args.clients} {setup} cpus={os.cpu_count()}")
         for name in ("load", "crash", "store"):
             r = results[name]

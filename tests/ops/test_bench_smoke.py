@@ -28,7 +28,9 @@ RUNS = {
     "participant_load.py": [
         (["--logs", "2", "--clients", "2", "--workers", "1"], "EXACTLY ONCE: yes"),
         (["--logs", "2", "--clients", "2", "--workers", "1", "--threads", "2",
-          "--through-nginx"], "EXACTLY ONCE: yes"),
+          "--through-nginx", "--floor", "4"], "EXACTLY ONCE: yes"),
+        (["--logs", "2", "--clients", "2", "--workers", "1", "--no-keep-alive"],
+         "a connection per request"),
     ],
 }
 NEEDS_POSTGRES = {"participant_load.py"}
