@@ -55,3 +55,24 @@ def test_every_problem_gets_its_own_line(tmp_path):
     # Nothing secret is printed.
     assert "not-a-fernet-key" not in result.stdout and "short" not in result.stdout.replace(
         "shorter", "")
+
+
+def test_sms_replies_need_a_webhook_secret(tmp_path):
+    """With text reminders on, an empty webhook secret is a warning (every STOP would be
+    refused), a short one a failure; a good one passes, and none is printed."""
+    env = base_env(tmp_path / "home")
+    env.update(PEERLOG_DB="sqlite", PEERLOG_SMS_URL="https://sms.example.org/send")
+    env.pop("PEERLOG_SMS_WEBHOOK_SECRET", None)
+    out = run_peerlog(env, "check", "--no-smtp", check=False).stdout
+    assert ("WARN  SMS replies (STOP/START) accepted: PEERLOG_SMS_WEBHOOK_SECRET is empty"
+            in out)
+    env["PEERLOG_SMS_WEBHOOK_SECRET"] = "tooshort-secret"
+    out = run_peerlog(env, "check", "--no-smtp", check=False).stdout
+    assert "FAIL  SMS replies (STOP/START) accepted: PEERLOG_SMS_WEBHOOK_SECRET is shorter" in out
+    assert "tooshort-secret" not in out
+    env["PEERLOG_SMS_WEBHOOK_SECRET"] = "s" * 20 + "0123456789abcdefghij"
+    out = run_peerlog(env, "check", "--no-smtp", check=False).stdout
+    assert "ok    SMS replies (STOP/START) accepted" in out
+    env.pop("PEERLOG_SMS_URL")
+    out = run_peerlog(env, "check", "--no-smtp", check=False).stdout
+    assert "SMS replies" not in out  # no text reminders: nothing to check

@@ -162,6 +162,27 @@ def check_smtp() -> Iterator[Result]:
                  warning=True)
 
 
+def check_sms_replies() -> Iterator[Result]:
+    """Text reminders tell people to reply STOP; the reply reaches /sms/inbound/ only when
+    signed with the shared secret, so without one every STOP is refused (403)."""
+    from django.conf import settings
+
+    sms = settings.PEERLOG_SMS
+    if not sms["URL"]:
+        return  # no text reminders, so no replies to receive
+    secret = sms.get("WEBHOOK_SECRET", "")
+    if not secret:
+        yield Result(False, "SMS replies (STOP/START) accepted",
+                     "PEERLOG_SMS_WEBHOOK_SECRET is empty: replies are refused, so people "
+                     "cannot stop text reminders by text", warning=True)
+    elif len(secret) < 32:
+        yield Result(False, "SMS replies (STOP/START) accepted",
+                     "PEERLOG_SMS_WEBHOOK_SECRET is shorter than 32 characters: anyone could "
+                     "guess it and stop or restart someone's reminders")
+    else:
+        yield Result(True, "SMS replies (STOP/START) accepted")
+
+
 def check_files() -> Iterator[Result]:
     from django.conf import settings
 
@@ -196,7 +217,8 @@ def check_django() -> Iterator[Result]:
 
 
 CHECKS: tuple[Callable[[], Iterator[Result]], ...] = (
-    check_startup, check_environment, check_site, check_database, check_smtp, check_files, check_django)
+    check_startup, check_environment, check_site, check_database, check_smtp,
+    check_sms_replies, check_files, check_django)
 
 
 def run_checks(smtp: bool = True) -> list[Result]:
