@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -38,6 +39,25 @@ class NewLinkForm(forms.Form):
         return pid
 
 
+class SendAfterRedirect(HttpResponseRedirect):
+    """The redirect after a request for a new link; the queued messages are sent once the
+    answer has gone (the WSGI server calls ``close()`` after writing the response), so a
+    real ID and an unknown one answer in the same time: the page may not reveal by its
+    timing whether an ID exists (docs/security.md)."""
+
+    def __init__(self, url: str, outbox_pks: list[int]) -> None:
+        super().__init__(url)
+        self.outbox_pks = outbox_pks
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            pks, self.outbox_pks = self.outbox_pks, []  # close() may be called twice
+            if pks:
+                _send(pks)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def new_link(request: HttpRequest) -> HttpResponse:
@@ -51,12 +71,7 @@ def new_link(request: HttpRequest) -> HttpResponse:
         by_id = ratelimit.hit("new-link-id", pid, limits["NEW_LINK_LIMIT_PER_ID"])
         if by_client and by_id:
             pks = _queue(pid)
-            response = redirect("capture:new_link_sent")
-            # Sent once the answer has gone (Django closes the response after the server has
-            # written it), so a real ID and an unknown one answer in the same time: the page
-            # may not reveal by its timing whether an ID exists (docs/security.md).
-            response._resource_closers.append(lambda: _send(pks))
-            return response
+            return SendAfterRedirect(reverse("capture:new_link_sent"), pks)
         status = 429
         form.add_error("personal_id", _(
             "We have had several requests for new links in a short time, so to keep "
