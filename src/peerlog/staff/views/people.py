@@ -24,6 +24,7 @@ from peerlog.staff.access import (
     visible_participants,
     visible_projects,
 )
+from peerlog.staff.audit_labels import action_label
 from peerlog.staff.service_use import service_use
 from peerlog.staff.services import record_withdrawal, revoke_personal_links
 from peerlog.staff.views import contact_edit
@@ -195,9 +196,12 @@ def audit_trail(request):
                             ([e.at.isoformat(), e.actor_label, e.action, e.target_type,
                               e.target_id, e.detail] for e in events.iterator()))
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-    return render(request, "staff/audit.html", {"page": page, "action": action,
-                                                "actions": list(actions)})
+    codes = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    for event in page:
+        event.action_label = action_label(event.action)
+    return render(request, "staff/audit.html", {
+        "page": page, "action": action,
+        "actions": sorted(((c, action_label(c)) for c in codes), key=lambda a: a[1].lower())})
 
 
 @role_required(CENTRAL)
