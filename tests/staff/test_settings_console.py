@@ -192,3 +192,16 @@ def test_the_participant_page_names_the_quarterly_form_when_the_person_leaves(
     soon = dt.date.today() + dt.timedelta(days=10)
     client.post(f"/staff/participants/{person.pk}/leaving/", {"leaving_on": soon.isoformat()})
     assert next_form.findall(client.get(record).content.decode()) == [form_title("quarterly")]
+
+
+def test_support_contact_fills_empty_fields_from_the_deployment(settings):
+    """Reminders name the support contact: the console's fields, each empty one taken from
+    the deployment's settings; with none set in the console, the deployment's phrase."""
+    settings.PEERLOG = {**settings.PEERLOG, "SUPPORT_CONTACT": "your project coordinator",
+                        "SUPPORT_PHONE": "0113 000 0000", "SUPPORT_EMAIL": "help@example.org",
+                        "SUPPORT_NAME": ""}
+    programme.forget()
+    assert programme.support_contact() == "your project coordinator"
+    ProgrammeSettings.objects.update_or_create(pk=1, defaults={"support_name": "Sam at Leeds"})
+    programme.forget()
+    assert programme.support_contact() == "Sam at Leeds, 0113 000 0000, help@example.org"

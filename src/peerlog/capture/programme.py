@@ -129,10 +129,12 @@ def support_contact() -> str:
     """Who reminders and link messages name for help: the support contact set in the console
     (name, phone, email), else the deployment's phrase (``PEERLOG["SUPPORT_CONTACT"]``)."""
     stored = _stored()
-    if not any(stored.get(f) for f in ("support_name", "support_email", "support_phone")):
+    fields = ("support_name", "support_phone", "support_email")
+    if not any(stored.get(f) for f in fields):
         return settings.PEERLOG["SUPPORT_CONTACT"]
-    now = current()
-    return ", ".join(v for v in (now.support_name, now.support_phone, now.support_email) if v)
+    # A field left empty in the console falls back to the deployment's (as current() does).
+    values = defaults() | {f: stored[f] for f in fields if stored.get(f)}
+    return ", ".join(values[f] for f in fields if values[f])
 
 
 def crisis_contacts() -> list[dict[str, Any]]:
