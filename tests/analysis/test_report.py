@@ -279,8 +279,7 @@ def _squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
+def rendered_result():
     logs, parts = _raw("small")  # with blank grids, chapter 8 and optional A4.2 rows
     ps = [c for c in logs.columns if c.startswith("ps_")]
     logs.loc[logs.index[3:90:7], ps] = ""
@@ -288,9 +287,16 @@ def rendered(tmp_path_factory):
     parts["years_using_services"] = (parts.index % 13).astype(str)
     parts["project_funding"] = np.where(parts.index % 2 == 0, "strategic_partner",
                                         "grant_funded")
-    res = analyse(logs, parts, Options(adjust_projects=False, subgroups=("funder",),
-                                       chapter8=True))
-    write_outputs(res, out)
+    return analyse(logs, parts, Options(adjust_projects=False, subgroups=("funder",),
+                                        chapter8=True))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, rendered_result):
+    """Written in one process (Options.workers is 1): report.pdf's parts joined by
+    WeasyPrint."""
+    out = tmp_path_factory.mktemp("report")
+    write_outputs(rendered_result, out)
     return out
 
 
@@ -334,6 +340,137 @@ def test_pdf_pages_fit(rendered, name):
         assert _squash(html.unescape(item)) in text, item
     if name == "summary":
         assert len(pages) == 2
+
+
+# -------------------------------------------------------------- report.pdf in two parts
+
+
+@pytest.fixture(scope="module")
+def rendered_forked(tmp_path_factory, rendered_result):
+    """The same result written with 2 workers: report.pdf's parts rendered in forked
+    processes and joined with pypdf. Returns (folder, paths written, the parts' bytes)."""
+    import dataclasses
+
+    from peerlog.analysis import pipeline, report
+
+    assert pipeline._may_fork()  # else the in-process path would run and prove nothing
+    out = tmp_path_factory.mktemp("forked")
+    res = dataclasses.replace(rendered_result,
+                              options=dataclasses.replace(rendered_result.options, workers=2))
+    joined = []
+    join = report.join_pdfs
+
+    def spy(parts, path):
+        joined.append(parts)
+        return join(parts, path)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report, "join_pdfs", spy)
+        written = write_outputs(res, out)
+    assert len(joined) == 1 and len(joined[0]) == 2
+    return out, written, joined[0]
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+def _pages(data: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def test_forked_report_pdf_joins_both_parts_in_order(rendered_forked):
+    out, _written, (part1, part2) = rendered_forked
+    n1, n2 = _pages(part1), _pages(part2)
+    texts = _page_texts(out / "report.pdf")
+    assert n1 >= 5 and n2 >= 5 and len(texts) == n1 + n2
+    results = next(i for i, t in enumerate(texts) if "Results by outcome" in t)
+    assert results < n1
+    assert texts[n1].lstrip().startswith("Appendices")  # the second part's first page
+    assert not any("Appendices" in t for t in texts[:n1])
+    assert "Descriptive statistics" in texts[n1] and "Reproducibility" in texts[-1]
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_report_pdf_page_numbers(rendered, rendered_forked, forked):
+    """The report is numbered "k / N1", the appendices on their own, "Ak / AN2"."""
+    out = rendered_forked[0] if forked else rendered
+    texts = _page_texts(out / "report.pdf")
+    n1 = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Appendices"))
+    n2 = len(texts) - n1
+    for k, text in enumerate(texts[:n1], 1):
+        assert re.search(rf"(?<![A\d]){k} / {n1}(?!\d)", text), k
+        assert not re.search(r"A\d+ / A\d+", text), k
+    for k, text in enumerate(texts[n1:], 1):
+        assert re.search(rf"(?<!\d)A{k} / A{n2}(?!\d)", text), k
+    assert re.search(rf"A1 / A{n2}(?!\d)", texts[n1])
+
+
+def test_forked_and_in_process_report_pdfs_are_the_same(rendered, rendered_forked):
+    one, two = _page_texts(rendered / "report.pdf"), _page_texts(rendered_forked[0] /
+                                                                 "report.pdf")
+    assert len(one) == len(two) > 10
+    for k, (a, b) in enumerate(zip(one, two, strict=True)):
+        assert a == b, k
+    for name in ("report.html", "summary.html"):
+        assert (rendered / name).read_text() == (rendered_forked[0] / name).read_text()
+
+
+def test_forked_pdfs_leave_no_temporary_files(rendered_forked):
+    out, written, _parts = rendered_forked
+    assert {p.name for p in out.iterdir()} == {
+        p.relative_to(out).parts[0] for p in written}  # nothing written but the outputs
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["report.pdf", "summary.pdf"]
+    assert (out / "summary.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def _outline(pdf: Path) -> list:
+    """The PDF's bookmarks as nested [(title, page number), [children]] lists."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+
+    def walk(items: list) -> list:
+        return [walk(x) if isinstance(x, list)
+                else (x.title, reader.get_destination_page_number(x) + 1) for x in items]
+
+    return walk(reader.outline)
+
+
+def test_report_pdf_outline_has_both_parts(rendered, rendered_forked):
+    out, _written, (part1, _part2) = rendered_forked
+    outline = _outline(out / "report.pdf")
+    n1 = _pages(part1)
+    # two top-level entries: the report (its h1) and the appendices, each with its sections
+    assert [x for x in outline if isinstance(x, tuple)] == [
+        ("PeerLog analysis report", 1), ("Appendices", n1 + 1)]
+    report_titles = [x[0] for x in outline[1] if isinstance(x, tuple)]
+    appendix_titles = [x[0] for x in outline[3] if isinstance(x, tuple)]
+    assert "Results by outcome" in report_titles and "Chapter 8 comparisons (subsamples)" \
+        in report_titles
+    assert appendix_titles == ["Descriptive statistics", "Appendix: subgroups (exploratory)",
+                               "Methods", "Reproducibility"]
+    assert all(x[1] > n1 for x in outline[3] if isinstance(x, tuple))
+    assert _outline(rendered / "report.pdf") == outline  # the same from WeasyPrint's join
+
+
+def test_the_appendix_page_prefix_is_a_safe_css_string(tmp_path):
+    from peerlog.analysis import report
+
+    quoted = report.css_string('A"; } </style>\\ é')
+    assert quoted.startswith('"') and quoted.endswith('"')
+    assert '"' not in quoted[1:-1] and "<" not in quoted and ";" not in quoted
+    page = ("<html><head><style>@page { size: A6; @bottom-center { content: " + quoted
+            + " counter(page); } }</style></head><body><p>x</p></body></html>")
+    path = report.write_pdf(page, tmp_path / "t.pdf", tmp_path)
+    assert 'A"; } </style>\\ é1' in _page_texts(path)[0]
+    assert report.css_string("A") == '"A"'
 
 
 def test_other_parts_add_report_sections(analysed, tmp_path):
@@ -475,7 +612,8 @@ def test_the_pdf_lists_only_subgroup_models_below_0_05(analysed):
     from peerlog.analysis import report
 
     res = analysed("cohort")
-    html_page, pdf_page = report.build_pages(res, [])
+    html_page, (body, pdf_page) = report.build_pages(res, [])
+    assert "Table A4.10" not in body  # A4.10 is in the PDF's second part, the appendices
     sg = res.models[res.models["analysis"] == "subgroup"]
     low = sg[sg["p_value"] < 0.05]
     assert 0 < len(low) < len(sg)

@@ -338,16 +338,13 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
         written += [f.svg for f in econ_figures]
     t0 = time.perf_counter()
     pdf = result.options.pdf
-    report_page, report_pdf_page = report.build_pages(result, figures)
+    report_page, report_parts = report.build_pages(result, figures)
     summary_page = summary.build_html(result)
-    pages = [(out / "report.html", report_page, report_pdf_page),
-             (out / "summary.html", summary_page, summary_page)]
-    for path, page, _pdf_page in pages:
+    for path, page in ((out / "report.html", report_page), (out / "summary.html", summary_page)):
         path.write_text(page, encoding="utf-8")
         written.append(path)
     if pdf:
-        written += _write_pdfs([(pdf_page, path.with_suffix(".pdf"), out)
-                                for path, _page, pdf_page in pages], result.options.workers)
+        written += _write_pdfs(report_parts, summary_page, out, result.options.workers)
     result.timings["report"] = time.perf_counter() - t0
     return written
 
@@ -366,19 +363,37 @@ def _headline_frames(result: AnalysisResult) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def _pdf_job(args) -> Path:
-    from .report import write_pdf
+def _pdf_job(args: tuple[str, Path | None, Path]) -> Path | bytes:
+    """A PDF written to ``path``, or with no path returned as bytes (a part of report.pdf)."""
+    from .report import render_pdf, write_pdf
 
-    return write_pdf(*args)
+    page, path, base = args
+    return render_pdf(page, base) if path is None else write_pdf(page, path, base)
 
 
-def _write_pdfs(jobs: list, workers: int) -> list[Path]:
-    """report.pdf and summary.pdf, side by side in forked processes when allowed."""
+def _write_pdfs(report_parts: tuple[str, ...], summary_page: str, out: Path,
+                workers: int) -> list[Path]:
+    """report.pdf and summary.pdf. WeasyPrint lays a document out in one process, so
+    report.pdf is rendered as two parts (the report, the appendices) side by side in two
+    forked processes, with summary.pdf after the first to finish; the parent joins the parts
+    with pypdf. In one process the parts are joined with WeasyPrint's documents API instead:
+    the same pages either way."""
     import multiprocessing as mp
 
+    from . import report
+
+    paths = [out / "report.pdf", out / "summary.pdf"]
     if workers < 2 or not _may_fork():
-        return [_pdf_job(j) for j in jobs]
+        report.write_parts_pdf(report_parts, paths[0], out)
+        report.write_pdf(summary_page, paths[1], out)
+        return paths
     import weasyprint  # noqa: F401  imported once, before the fork, not in each child
 
-    with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-        return pool.map(_pdf_job, jobs)
+    jobs = [(page, None, out) for page in report_parts] + [(summary_page, paths[1], out)]
+    with mp.get_context("fork").Pool(2) as pool:
+        done = pool.imap(_pdf_job, jobs, chunksize=1)  # the two big parts first
+        import pypdf  # noqa: F401  while the children render (~0.15 s)
+
+        report.join_pdfs([next(done) for _ in report_parts], paths[0])
+        next(done)  # summary.pdf
+    return paths
