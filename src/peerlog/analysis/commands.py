@@ -126,11 +126,13 @@ def run_analyse(args: argparse.Namespace) -> int:
         else:
             from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
+            # No refresh thread (auto_refresh): with a thread running, forking the model
+            # fits is not safe and the analysis would run in one process.
+            with Progress(transient=True, auto_refresh=False) as bar:
                 task = bar.add_task(_("Fitting models"), total=None)
                 result = analyse(
                     logs, participants, options,
-                    progress=lambda i, n: bar.update(task, completed=i, total=n),
+                    progress=lambda i, n: bar.update(task, completed=i, total=n, refresh=True),
                     items=items,
                 )
         result.inputs = input_digests(read_files)
