@@ -142,7 +142,24 @@ def _unpack_src(rev: str, dest: Path) -> Path:
     return dest / "src"
 
 
-def time_process(folder: Path, runs: int, compare: str | None = None) -> dict:
+def time_r(folder: Path, runs: int) -> list[float]:
+    """Wall seconds of R (lme4 + lmerTest + emmeans, tests/analysis/r/reference.R: the same
+    266 models) on the same files, ``runs`` times; [] when Rscript is not installed."""
+    if not shutil.which("Rscript"):
+        return []
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run(["Rscript", "tests/analysis/r/reference.R", "bench", "--data",
+                            str(folder), "--out", tmp], cwd=ROOT, capture_output=True,
+                           check=True)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def time_process(folder: Path, runs: int, compare: str | None = None,
+                 r_runs: int = 0) -> dict:
     """Median wall and CPU seconds of whole `peerlog analyse` processes; with ``compare``
     (a git revision) that revision's tree runs too, alternating with this one in the same
     sitting, and the CPU ratio (this tree / the revision) is given."""
@@ -197,9 +214,15 @@ def time_process(folder: Path, runs: int, compare: str | None = None) -> dict:
     two = _median([t for w, t in fits if w == 2])
     out["models_in_process_s"] = {"1_process": round(one, 2), "2_processes": round(two, 2),
                                   "models": len(result.models)}
-    out["ratio_vs_R"] = {"R_s": R_SECONDS, "models_2_processes": round(R_SECONDS / two, 1),
-                         "whole_no_figures": round(
-                             R_SECONDS / out["no_figures_no_pdf"]["wall_median_s"], 1)}
+    r_times = time_r(folder, r_runs) if r_runs else []
+    r_seconds = _median(r_times) if r_times else R_SECONDS
+    out["ratio_vs_R"] = {
+        "R_s": round(r_seconds, 1),
+        "R_measured": (f"this sitting, whole Rscript, median of {len(r_times)}" if r_times
+                       else "not installed: the issue's figure from a separate sitting"),
+        "models_2_processes": round(r_seconds / two, 1),
+        "whole_no_figures": round(r_seconds / out["no_figures_no_pdf"]["wall_median_s"], 1),
+        "whole_everything": round(r_seconds / out["everything"]["wall_median_s"], 1)}
     load = __import__("os").getloadavg()
     out["load_average"] = [round(x, 1) for x in load]
     return out
@@ -224,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_python(folder, folder / "out", args.subgroups, args.figures)))
         return 0
     if args.scale == "process":
-        print(json.dumps(time_process(Path(args.folder), args.runs, args.compare), indent=1))
+        print(json.dumps(time_process(Path(args.folder), args.runs, args.compare,
+                                      r_runs=args.runs if args.r else 0), indent=1))
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="peerlog-bench-"))
     try:
