@@ -3,7 +3,15 @@
 from django.urls import path
 
 from peerlog.capture import views
-from peerlog.capture.views import contact, crisis, information, logs, newlink, registration
+from peerlog.capture.views import (
+    contact,
+    crisis,
+    information,
+    leaving,
+    logs,
+    newlink,
+    registration,
+)
 
 app_name = "capture"
 urlpatterns = [
@@ -22,5 +30,5 @@ urlpatterns = [
     path("l/<str:token>/change/<slug:section>/", logs.change_page, name="change_page"),
     path("l/<str:token>/progress/", logs.my_progress, name="progress"),
     path("l/<str:token>/contact/", contact.contact, name="contact"),
-    path("l/<str:token>/leaving/", information.leaving, name="leaving"),
+    path("l/<str:token>/leaving/", leaving.leaving, name="leaving"),
 ]
