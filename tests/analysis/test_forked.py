@@ -13,7 +13,7 @@ from peerlog.analysis import pipeline
 from peerlog.analysis.contract import read_contract
 from peerlog.analysis.pipeline import Forked, Options, analyse
 
-from .conftest import DATA
+from .conftest import DATA, in_fresh_python
 
 
 @pytest.fixture(scope="module")
@@ -30,25 +30,18 @@ def data():
 
 
 @pytest.mark.parametrize("workers", [2, 3])
-def test_forked_fits_equal_one_process(data, workers, monkeypatch):
+def test_forked_fits_equal_one_process(data, workers, tmp_path):
     logs, parts = data
-    assert pipeline._may_fork()  # otherwise this would compare one process with itself
     one = analyse(logs, parts, Options(figures=False, pdf=False, workers=1))
-    forks = []
-
-    def counted(*args):
-        forks.append(args[0].__name__)
-        return Forked(*args)
-
-    monkeypatch.setattr(pipeline, "Forked", counted)
-    seen = []
-    many = analyse(logs, parts, Options(figures=False, pdf=False, workers=workers),
-                   progress=lambda i, n: seen.append((i, n)))
+    many, forks, seen = in_fresh_python(
+        "forked_analysis", logs, parts, Options(figures=False, pdf=False, workers=workers),
+        tmp_path=tmp_path)
+    # the fits in workers - 1 children and the blank-grid re-run in one more
+    assert sorted(forks) == sorted(["analyse"] + ["_fit_list"] * (workers - 1))
     pd.testing.assert_frame_equal(one.associations, many.associations)
     pd.testing.assert_frame_equal(one.models, many.models)
     assert one.sensitivity is not None and many.sensitivity is not None
     pd.testing.assert_frame_equal(one.sensitivity.associations, many.sensitivity.associations)
-    assert sorted(forks) == sorted(["analyse"] + ["_fit_list"] * (workers - 1))
     assert seen[-1][0] == seen[-1][1] == len(one.models)  # progress reaches the end
     assert [i for i, _n in seen] == sorted(i for i, _n in seen)
 
@@ -104,8 +97,9 @@ def test_csv_files_written_by_a_child_are_the_same(data, tmp_path):
     res = analyse(logs, parts, Options(figures=False, pdf=False, workers=1,
                                        include_subgroups=False))
     one = pipeline.write_outputs(res, tmp_path / "one")
-    res.options = Options(figures=False, pdf=False, workers=2, include_subgroups=False)
-    two = pipeline.write_outputs(res, tmp_path / "two")
+    two, _joined, forks = in_fresh_python("forked_outputs", res, tmp_path / "two",
+                                          tmp_path=tmp_path)
+    assert forks == ["_write_csvs"]
     assert [p.name for p in one] == [p.name for p in two]
     for a, b in zip(one, two, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name

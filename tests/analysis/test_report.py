@@ -348,25 +348,14 @@ def test_pdf_pages_fit(rendered, name):
 @pytest.fixture(scope="module")
 def rendered_forked(tmp_path_factory, rendered_result):
     """The same result written with 2 workers: report.pdf's parts rendered in forked
-    processes and joined with pypdf. Returns (folder, paths written, the parts' bytes)."""
-    import dataclasses
+    processes and joined with pypdf, in a new interpreter (the test session's threads
+    forbid forking here). Returns (folder, paths written, the parts' bytes)."""
+    from .conftest import in_fresh_python
 
-    from peerlog.analysis import pipeline, report
-
-    assert pipeline._may_fork()  # else the in-process path would run and prove nothing
     out = tmp_path_factory.mktemp("forked")
-    res = dataclasses.replace(rendered_result,
-                              options=dataclasses.replace(rendered_result.options, workers=2))
-    joined = []
-    join = report.join_pdfs
-
-    def spy(parts, path):
-        joined.append(parts)
-        return join(parts, path)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "join_pdfs", spy)
-        written = write_outputs(res, out)
+    written, joined, forks = in_fresh_python("forked_outputs", rendered_result, out,
+                                             tmp_path=tmp_path_factory.mktemp("fresh"))
+    assert "_write_csvs" in forks  # the forked path ran
     assert len(joined) == 1 and len(joined[0]) == 2
     return out, written, joined[0]
 
