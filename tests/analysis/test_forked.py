@@ -103,3 +103,41 @@ def test_csv_files_written_by_a_child_are_the_same(data, tmp_path):
     assert [p.name for p in one] == [p.name for p in two]
     for a, b in zip(one, two, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def _sleep_long() -> None:
+    import time
+
+    time.sleep(60)
+
+
+def test_a_cancelled_child_is_stopped_and_reaped():
+    child = Forked(_sleep_long)
+    child.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)  # gone, and not a zombie
+    child.cancel()  # a second call does nothing
+
+
+def test_a_failure_in_this_process_cancels_the_children(data, monkeypatch):
+    """If fitting fails here, the forked children are stopped, not left running."""
+    logs, parts = data
+    started = []
+    real = pipeline.Forked
+
+    def recorded(*args):
+        started.append(real(*args))
+        return started[-1]
+
+    def broken(*_args):
+        raise ArithmeticError("this process's own fit failed")
+
+    monkeypatch.setattr(pipeline, "Forked", recorded)
+    monkeypatch.setattr(pipeline, "_may_fork", lambda: True)
+    monkeypatch.setattr(pipeline, "fit_model", broken)
+    with pytest.raises(ArithmeticError):
+        analyse(logs, parts, Options(figures=False, pdf=False, workers=2))
+    assert started  # the fits' child (and the blank-grid re-run's) had been started
+    for child in started:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child.pid, os.WNOHANG)

@@ -6,6 +6,7 @@ app, notebooks, the synthetic cohort's checks) can call it with frames straight 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -154,26 +155,31 @@ def analyse(
             and prepared.logs["ps_grid_blank"].any()):
         rerun = Forked(analyse, full_logs, full_participants,
                        replace(headline, blank_grid=other), None, None, True)
-    rows, summaries = [], []
-    t1 = time.perf_counter()
-    for res in _fit_all(prepared.periods, specs, options, progress):
-        rows += res.rows
-        summaries.append(res.summary)
-    timings["models"] = time.perf_counter() - t1
-    assoc = pd.DataFrame(rows, columns=ASSOCIATION_COLUMNS + EXTRA_COLUMNS)
-    models = pd.DataFrame(summaries)
-    result = AnalysisResult(assoc, models, prepared, options, excluded, timings)
-    result.blank_grid_logs = int(prepared.logs["ps_grid_blank"].sum())
-    if options.primary_only:
-        return result
-    if options.economics is not None and items is not None:
-        from . import economics
-        from .periods import participant_factors
+    try:
+        rows, summaries = [], []
+        t1 = time.perf_counter()
+        for res in _fit_all(prepared.periods, specs, options, progress):
+            rows += res.rows
+            summaries.append(res.summary)
+        timings["models"] = time.perf_counter() - t1
+        assoc = pd.DataFrame(rows, columns=ASSOCIATION_COLUMNS + EXTRA_COLUMNS)
+        models = pd.DataFrame(summaries)
+        result = AnalysisResult(assoc, models, prepared, options, excluded, timings)
+        result.blank_grid_logs = int(prepared.logs["ps_grid_blank"].sum())
+        if options.primary_only:
+            return result
+        if options.economics is not None and items is not None:
+            from . import economics
+            from .periods import participant_factors
 
-        t2 = time.perf_counter()
-        result.economics = economics.run(items, prepared.logs, participants, options.economics,
-                                         participant_factors(participants))
-        timings["economics"] = time.perf_counter() - t2
+            t2 = time.perf_counter()
+            result.economics = economics.run(items, prepared.logs, participants, options.economics,
+                                             participant_factors(participants))
+            timings["economics"] = time.perf_counter() - t2
+    except BaseException:
+        if rerun is not None:
+            rerun.cancel()  # not left running or unreaped
+        raise
     t2 = time.perf_counter()
     if rerun is not None:
         result.sensitivity = rerun.result()
@@ -284,10 +290,23 @@ class Forked:
         os.close(write)
         self._read = read
 
+    def cancel(self) -> None:
+        """Stop the child and reap it (the parent failed and will not read its result)."""
+        import signal
+
+        if self._read is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.close(self._read)
+        self._read = None
+        os.waitpid(self.pid, 0)
+
     def result(self):
         import pickle
 
         with os.fdopen(self._read, "rb") as pipe:
+            self._read = None
             data = pipe.read()
         os.waitpid(self.pid, 0)
         if not data:
@@ -314,15 +333,19 @@ def _fit_all(periods: pd.DataFrame, specs: list, options: Options,
         workers = 1
     children = [Forked(_fit_list, periods, specs[k::workers], adjust)
                 for k in range(1, workers)]
-    mine = []
-    for i, spec in enumerate(specs[::workers]):
-        mine.append(fit_model(periods, spec, adjust))
-        if progress:  # the children keep pace: count theirs as this one's
-            progress(min(len(specs), (i + 1) * workers), len(specs))
-    out: list = [None] * len(specs)
-    out[::workers] = mine
-    for k, child in enumerate(children, start=1):
-        out[k::workers] = child.result()
+    try:
+        mine = []
+        for i, spec in enumerate(specs[::workers]):
+            mine.append(fit_model(periods, spec, adjust))
+            if progress:  # the children keep pace: count theirs as this one's
+                progress(min(len(specs), (i + 1) * workers), len(specs))
+        out: list = [None] * len(specs)
+        out[::workers] = mine
+        for k, child in enumerate(children, start=1):
+            out[k::workers] = child.result()
+    finally:
+        for child in children:
+            child.cancel()  # nothing left running or unreaped if this process failed
     return out
 
 
@@ -340,34 +363,39 @@ def write_outputs(result: AnalysisResult, out_dir: str | os.PathLike) -> list[Pa
     csv_writer = (Forked(_write_csvs, result, out)
                   if result.options.workers >= 2 and _may_fork() else None)
     written = [] if csv_writer else _write_csvs(result, out)
-    figures = []
-    t0 = time.perf_counter()
-    if result.options.figures:
-        from . import figures as figs
-        from .evaluation_2017 import load
+    try:
+        figures = []
+        t0 = time.perf_counter()
+        if result.options.figures:
+            from . import figures as figs
+            from .evaluation_2017 import load
 
-        jobs = figs.figure_jobs(result, load(), report.significant_subgroups(result))
-        figures = figs.render_all(jobs, out / "figures", workers=result.options.workers)
-        written += [f.svg for f in figures]
-    result.timings["figures"] = time.perf_counter() - t0
-    if result.economics is not None:
-        from . import economics
+            jobs = figs.figure_jobs(result, load(), report.significant_subgroups(result))
+            figures = figs.render_all(jobs, out / "figures", workers=result.options.workers)
+            written += [f.svg for f in figures]
+        result.timings["figures"] = time.perf_counter() - t0
+        if result.economics is not None:
+            from . import economics
 
-        written += economics.write_outputs(result.economics, out)
-        html, econ_figures = economics.report_section(
-            result.economics, out / "figures", figures=result.options.figures)
-        result.extra_sections.append((economics.TITLE, html, [f.svg for f in econ_figures]))
-        written += [f.svg for f in econ_figures]
-    t0 = time.perf_counter()
-    pdf = result.options.pdf
-    report_page, report_parts = report.build_pages(result, figures)
-    summary_page = summary.build_html(result)
-    for path, page in ((out / "report.html", report_page), (out / "summary.html", summary_page)):
-        path.write_text(page, encoding="utf-8")
-        written.append(path)
-    if pdf:
-        written += _write_pdfs(report_parts, summary_page, out, result.options.workers)
-    result.timings["report"] = time.perf_counter() - t0
+            written += economics.write_outputs(result.economics, out)
+            html, econ_figures = economics.report_section(
+                result.economics, out / "figures", figures=result.options.figures)
+            result.extra_sections.append((economics.TITLE, html, [f.svg for f in econ_figures]))
+            written += [f.svg for f in econ_figures]
+        t0 = time.perf_counter()
+        pdf = result.options.pdf
+        report_page, report_parts = report.build_pages(result, figures)
+        summary_page = summary.build_html(result)
+        for path, page in ((out / "report.html", report_page), (out / "summary.html", summary_page)):
+            path.write_text(page, encoding="utf-8")
+            written.append(path)
+        if pdf:
+            written += _write_pdfs(report_parts, summary_page, out, result.options.workers)
+        result.timings["report"] = time.perf_counter() - t0
+    except BaseException:
+        if csv_writer is not None:
+            csv_writer.cancel()
+        raise
     return (csv_writer.result() + written) if csv_writer else written
 
 
