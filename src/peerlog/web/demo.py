@@ -97,9 +97,8 @@ def _demo_report(data, report) -> object:
           "costs, tables, figures, report) ...", flush=True)
     files = {"participants.csv": data / "participants.csv", "logs.csv": data / "logs.csv",
              "items_wide.csv": data / "items_wide.csv", "unit costs": unit_costs}
-    from django.db import connections
-
-    connections.close_all()  # the fits fork: children must not share this connection
+    # The fits fork (2 processes); the children never touch the database and leave with
+    # os._exit, so this process's connection stays as it is.
     result = analyse(read_logs(files["logs.csv"]), read_participants(files["participants.csv"]),
                      Options(economics=economics.EconomicsOptions(unit_costs),
                              workers=min(2, os.cpu_count() or 1)),
