@@ -293,12 +293,27 @@ def submit_last_page(client: Client, token: str, instruments: dict) -> str | Non
     return None
 
 
+def _new_stats() -> dict:
+    return {"latencies": [], "final": [], "retries": 0, "acked": [], "errors": []}
+
+
+def _in_threads(worker, clients: int) -> float:
+    """Run ``worker`` in ``clients`` threads at once; the seconds until all are done."""
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
 def run_floor(port: int, requests: int, clients: int, tls: ssl.SSLContext | None = None,
               keep_alive: bool = True) -> dict:
     """The stack's own floor: ``requests`` GETs of /healthz (one database query, no template)
     by the same clients through the same server, so requests/s / 16 is the most complete
     logs/s this setup could give on this machine if PeerLog's pages cost nothing."""
-    stats = {"latencies": [], "final": [], "retries": 0, "acked": [], "errors": []}
+    stats = _new_stats()
     lock = threading.Lock()
     left = [requests]
 
@@ -315,13 +330,7 @@ def run_floor(port: int, requests: int, clients: int, tls: ssl.SSLContext | None
                 with lock:
                     stats["errors"].append(repr(exc))
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    stats["seconds"] = time.perf_counter() - start
+    stats["seconds"] = _in_threads(worker, clients)
     return stats
 
 
@@ -331,7 +340,7 @@ def run(port: int, tokens: list[str], clients: int, on_progress=None,
     from peerlog.instruments import load_instrument
 
     instruments = {c: load_instrument(c) for c in ("monthly", "monthly_short", "quarterly")}
-    stats = {"latencies": [], "final": [], "retries": 0, "acked": [], "errors": []}
+    stats = _new_stats()
     lock = threading.Lock()
     queue = list(tokens)
 
@@ -356,13 +365,7 @@ def run(port: int, tokens: list[str], clients: int, on_progress=None,
                 if on_progress:
                     on_progress(len(stats["acked"]))
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    stats["seconds"] = time.perf_counter() - start
+    stats["seconds"] = _in_threads(worker, clients)
     return stats
 
 

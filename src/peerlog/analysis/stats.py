@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .distributions import t_quantile
+
 
 def bh_qvalues(p: Sequence[float]) -> np.ndarray:
     """BH q-values for a family of p-values; NaN p-values stay NaN and are not counted."""
@@ -27,12 +29,6 @@ def bh_qvalues(p: Sequence[float]) -> np.ndarray:
     ranked = p[order] * m / np.arange(1, m + 1)
     q[order] = np.minimum(1.0, np.minimum.accumulate(ranked[::-1])[::-1])
     return q
-
-
-def t_quantile(df: np.ndarray | float, prob: float = 0.975) -> np.ndarray | float:
-    from .distributions import t_quantile
-
-    return t_quantile(df, prob)
 
 
 def bounded_mean_ci(values: np.ndarray, low: float = -math.inf, high: float = math.inf,
